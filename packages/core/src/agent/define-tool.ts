@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { InvalidDefinitionError } from '../errors.ts';
+import type { ToolDescriptor } from '../providers/provider.ts';
+
+/** What a tool's `execute` knows about the call it serves. */
+export interface ToolContext {
+  /** The run (workflow id) this call belongs to. */
+  runId: string;
+  /** The model's id for this tool call. */
+  toolCallId: string;
+  /**
+   * Stable across retries and replays of this call: pass it to any external
+   * system that deduplicates (payments, tickets, emails) so a retry never acts twice.
+   */
+  idempotencyKey: string;
+  /** The agent that called the tool. */
+  agent: string;
+  /** Aborted when the run is cancelled or the activity times out. */
+  signal: AbortSignal;
+  /** Tells Temporal the tool is still alive; call it during long work. */
+  heartbeat(details?: unknown): void;
+}
+
+export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output = unknown> {
+  readonly kind: 'tool';
+  name: string;
+  description: string;
+  input: Input;
+  execute(args: z.output<Input>, context: ToolContext): Promise<Output> | Output;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tools of every input type
+export type AnyTool = ToolDefinition<any, unknown>;
+
+const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/**
+ * Defines a tool a model can call. `input` is a zod object schema: the model is
+ * shown its JSON Schema, and the arguments it sends are validated against it
+ * before `execute` runs. Invalid arguments go back to the model as a tool error.
+ */
+export function defineTool<Input extends z.ZodType, Output>(definition: {
+  name: string;
+  description: string;
+  input: Input;
+  execute(args: z.output<Input>, context: ToolContext): Promise<Output> | Output;
+}): ToolDefinition<Input, Output> {
+  const { name, description, input, execute } = definition;
+  if (typeof name !== 'string' || !toolNamePattern.test(name)) {
+    throw new InvalidDefinitionError(
+      `Invalid tool name ${JSON.stringify(name)}: use 1-64 letters, digits, '_' or '-'.`,
+      'Model APIs accept only such names for tools.',
+    );
+  }
+  if (typeof description !== 'string' || description.trim() === '') {
+    throw new InvalidDefinitionError(`Tool '${name}' has no description.`, 'The model chooses tools by their description: say what it does and when to use it.');
+  }
+  if (!(input instanceof z.ZodType)) {
+    throw new InvalidDefinitionError(`Tool '${name}' needs a zod schema as 'input'.`, 'For example: input: z.object({ query: z.string() }).');
+  }
+  const schema = toolParameters(name, input);
+  if (schema.type !== 'object') {
+    throw new InvalidDefinitionError(`Tool '${name}' must take an object as input, not ${String(schema.type)}.`, 'Wrap the arguments in z.object({...}).');
+  }
+  if (typeof execute !== 'function') {
+    throw new InvalidDefinitionError(`Tool '${name}' has no execute function.`);
+  }
+  return { kind: 'tool', name, description, input, execute };
+}
+
+function toolParameters(name: string, input: z.ZodType): Record<string, unknown> {
+  try {
+    const { $schema: _ignored, ...schema } = z.toJSONSchema(input, { io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>;
+    return schema;
+  } catch (error) {
+    throw new InvalidDefinitionError(
+      `Tool '${name}' has an input schema that cannot be shown to a model as JSON Schema: ${(error as Error).message}`,
+      'Avoid transforms, dates and other types JSON Schema cannot describe in tool inputs.',
+    );
+  }
+}
+
+/** The tool as the model sees it. */
+export function describeTool(tool: AnyTool): ToolDescriptor {
+  return { name: tool.name, description: tool.description, parameters: toolParameters(tool.name, tool.input) };
+}

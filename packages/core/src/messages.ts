@@ -1,0 +1,57 @@
+/**
+ * The provider-neutral conversation format. Every model adapter translates from
+ * and to this shape; the workflow and the transcript store only ever see it.
+ * Plain data only: messages are serialised into the transcript store.
+ */
+
+export interface UserMessage {
+  role: 'user';
+  content: string;
+}
+
+export interface ToolCall {
+  /** The provider's id for this call; tool results refer back to it. */
+  id: string;
+  name: string;
+  /**
+   * The arguments exactly as the model produced them (a JSON string). Kept raw
+   * so that malformed JSON reaches the tool activity and goes back to the model
+   * as a validation error instead of failing inside the adapter.
+   */
+  arguments: string;
+}
+
+export interface AssistantMessage {
+  role: 'assistant';
+  content: string;
+  toolCalls: ToolCall[];
+}
+
+export interface ToolResultMessage {
+  role: 'tool';
+  toolCallId: string;
+  toolName: string;
+  content: string;
+  isError: boolean;
+}
+
+export type Message = UserMessage | AssistantMessage | ToolResultMessage;
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Input tokens served from the provider's prompt cache (a subset of inputTokens). */
+  cachedInputTokens: number;
+}
+
+export type StopReason = 'end_turn' | 'tool_calls' | 'max_tokens' | 'content_filter' | 'other';
+
+export const zeroUsage = (): TokenUsage => ({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 });
+
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+  };
+}

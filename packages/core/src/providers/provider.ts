@@ -1,0 +1,38 @@
+import type { AssistantMessage, Message, StopReason, TokenUsage } from '../messages.ts';
+
+/** What a model is told about one tool. */
+export interface ToolDescriptor {
+  name: string;
+  description: string;
+  /** JSON Schema of the tool's arguments (an object schema). */
+  parameters: Record<string, unknown>;
+}
+
+export interface ModelRequest {
+  /** The provider's model name, without the `provider:` prefix. */
+  model: string;
+  instructions: string;
+  messages: Message[];
+  tools: ToolDescriptor[];
+  /** Upper bound on output tokens for this call. */
+  maxOutputTokens: number;
+  signal?: AbortSignal;
+}
+
+export interface ModelResponse {
+  message: AssistantMessage;
+  usage: TokenUsage;
+  stopReason: StopReason;
+  /** The provider's own model id as it reported it, when it does. */
+  modelVersion?: string;
+}
+
+/**
+ * One model API. Adapters call their official SDK with its own retries turned
+ * off (Temporal owns retries) and throw `ModelCallError`s from `./model-errors.ts`
+ * so that the activity can tell transient from final failures.
+ */
+export interface ModelProvider {
+  readonly name: string;
+  generate(request: ModelRequest): Promise<ModelResponse>;
+}
