@@ -1,0 +1,85 @@
+import { CairnError, type RunStatus } from '@cairn/core';
+import { loadCliConfig } from '../config.ts';
+import { openSession } from '../session.ts';
+import { bold, dim, formatTokens, green, printJson, yellow } from '../print.ts';
+import { checkApiKey } from '../api-keys.ts';
+import { isEmbedded } from '@cairn/core/temporal';
+
+export interface RunCommandOptions {
+  config?: string;
+  detach?: boolean;
+  json?: boolean;
+  maxTurns?: number;
+  taskQueue?: string;
+}
+
+/** `cairn run <agent> "<input>"`: starts a run, then (unless --detach) follows it to its answer. */
+export async function runCommand(agentName: string, input: string, options: RunCommandOptions): Promise<number> {
+  const { config, path } = await loadCliConfig(options.config);
+  const agent = config.agents.find((candidate) => candidate.name === agentName);
+  if (!agent) {
+    throw new CairnError(`Unknown agent '${agentName}'. Served agents: ${config.agents.map((a) => a.name).join(', ')}.`, {
+      hint: path ? `Check the agents in ${path}.` : 'Define your own agents in cairn.config.ts, or pass --config <path>.',
+    });
+  }
+  // Remote workers have their own environment; only the embedded one shares this shell's.
+  if (isEmbedded()) checkApiKey(agent.spec.model);
+
+  const session = await openSession({ bringUp: { configPath: path }, taskQueue: options.taskQueue ?? config.taskQueue });
+  try {
+    const { runId, uiUrl } = await session.client.start(agentName, input, { maxTurns: options.maxTurns });
+    if (options.json && options.detach) {
+      printJson({ runId, uiUrl });
+      return 0;
+    }
+    if (!options.json) {
+      console.log(`${bold('Run')} ${runId}`);
+      if (uiUrl) console.log(`${dim('Temporal UI')} ${uiUrl}`);
+    }
+    if (options.detach) {
+      console.log(dim(`Follow it with 'cairn status ${runId}'.`));
+      return 0;
+    }
+    const stopFollowing = options.json ? () => {} : followProgress(session.client.status.bind(session.client), runId);
+    try {
+      const result = await session.client.result(runId);
+      stopFollowing();
+      if (options.json) {
+        printJson(result);
+      } else {
+        if (result.status === 'max_turns') console.log(yellow(`Stopped after ${result.turns} turns (the turn limit) before a final answer.`));
+        console.log(`\n${result.output}\n`);
+        console.log(dim(`${green('✓')} ${result.turns} turns · ${formatTokens(result.usage.inputTokens)} in / ${formatTokens(result.usage.outputTokens)} out tokens`));
+      }
+      return result.status === 'completed' ? 0 : 2;
+    } finally {
+      stopFollowing();
+    }
+  } finally {
+    await session.close();
+  }
+}
+
+/** Prints a line whenever the run moves on: a new turn, tool calls starting or finishing. */
+function followProgress(status: (runId: string) => Promise<RunStatus>, runId: string): () => void {
+  let last = '';
+  let stopped = false;
+  const tick = async () => {
+    while (!stopped) {
+      try {
+        const current = await status(runId);
+        const tools = current.toolCalls.map((call) => `${call.name}${call.state === 'running' ? '…' : call.state === 'error' ? ' ✗' : ' ✓'}`).join(', ');
+        const line = `turn ${current.turn} · ${current.state.replace('_', ' ')}${current.state === 'running_tools' && tools ? ` · ${tools}` : ''}`;
+        if (line !== last) console.error(dim(line));
+        last = line;
+      } catch {
+        // The run may not be queryable for a moment (no worker yet); keep waiting for the result.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  };
+  void tick();
+  return () => {
+    stopped = true;
+  };
+}

@@ -1,0 +1,34 @@
+import { taskQueue as resolveTaskQueue } from '@cairn/core/config';
+import { ensureSearchAttributes, isEmbedded, loadConnectionOptions } from '@cairn/core/temporal';
+import { createCairnWorker } from '@cairn/core/worker';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { ServerUnreachableError } from '@cairn/core';
+import { loadCliConfig } from '../config.ts';
+import { ensureServer } from '../stack.ts';
+import { dim } from '../print.ts';
+
+/** `cairn worker`: serves the config's agents in the foreground until Ctrl-C or SIGTERM. */
+export async function workerCommand(options: { config?: string; taskQueue?: string }): Promise<void> {
+  const { config, path } = await loadCliConfig(options.config);
+  Runtime.install({ logger: new DefaultLogger((process.env.CAIRN_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+
+  const settings = loadConnectionOptions();
+  const address = isEmbedded() ? (await ensureServer((line) => console.error(dim(line)))).record.address : settings.address;
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ ...settings.connectionOptions, address });
+  } catch (error) {
+    throw new ServerUnreachableError(address, error);
+  }
+  const added = await ensureSearchAttributes(connection, settings.namespace).catch(() => []);
+  if (added.length > 0) console.log(dim(`Registered search attributes: ${added.join(', ')}`));
+
+  const taskQueue = resolveTaskQueue(options.taskQueue ?? config.taskQueue);
+  const worker = await createCairnWorker({ config, connection, namespace: settings.namespace, taskQueue });
+  console.log(`Worker ready: task queue '${taskQueue}' on ${address}, agents: ${config.agents.map((agent) => agent.name).join(', ')}${path ? ` (from ${path})` : ' (built-in)'}`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}

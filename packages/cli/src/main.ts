@@ -1,0 +1,87 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { printError } from './print.ts';
+import { runCommand } from './commands/run.ts';
+import { cancelCommand, listCommand, statusCommand } from './commands/inspect.ts';
+import { downCommand, serverStartCommand, serverStatusCommand, serverStopCommand, upCommand } from './commands/stack.ts';
+import { workerCommand } from './commands/worker.ts';
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer.');
+  return parsed;
+}
+
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('cairn')
+    .description('Durable AI agents on Temporal: runs that survive crashes, wait for people and stay within budget.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  const done = (action: Promise<number | void>) => action.then((code) => setExitCode(code ?? 0));
+
+  program
+    .command('up')
+    .description('start the embedded Temporal server and a worker in the background')
+    .option('-c, --config <path>', 'config file (default: ./cairn.config.ts, else the built-in agents)')
+    .action((options) => done(upCommand(options)));
+  program.command('down').description('stop the background worker and the embedded Temporal server').action(() => done(downCommand()));
+
+  const server = program.command('server').description('the embedded Temporal dev server alone');
+  server.command('start').description('start it in the background').action(() => done(serverStartCommand()));
+  server.command('stop').description('stop it').action(() => done(serverStopCommand()));
+  server.command('status').description('is it running?').option('--json', 'machine-readable output').action((options) => done(serverStatusCommand(options)));
+
+  program
+    .command('worker')
+    .description('run a worker in the foreground (Ctrl-C stops it)')
+    .option('-c, --config <path>', 'config file (default: ./cairn.config.ts, else the built-in agents)')
+    .option('-q, --task-queue <name>', 'task queue (default: cairn)')
+    .action((options) => done(workerCommand(options)));
+
+  program
+    .command('run')
+    .description('start a run of an agent and follow it to its answer')
+    .argument('<agent>', 'agent name')
+    .argument('<input>', 'what to ask the agent')
+    .option('-c, --config <path>', 'config file (default: ./cairn.config.ts, else the built-in agents)')
+    .option('--wait', 'follow the run until it ends (the default)')
+    .option('-d, --detach', 'print the run id and return at once')
+    .option('--json', 'machine-readable output')
+    .option('--max-turns <n>', 'override the agent’s turn limit', positiveInteger)
+    .option('-q, --task-queue <name>', 'task queue (default: cairn)')
+    .action((agent, input, options) => done(runCommand(agent, input, options)));
+
+  program
+    .command('status')
+    .description('the state, turn and token usage of a run')
+    .argument('<runId>')
+    .option('--json', 'machine-readable output')
+    .action((runId, options) => done(statusCommand(runId, options)));
+  program
+    .command('list')
+    .description('recent runs')
+    .option('--json', 'machine-readable output')
+    .option('-n, --limit <n>', 'how many', positiveInteger)
+    .action((options) => done(listCommand(options)));
+  program
+    .command('cancel')
+    .description('cancel a run')
+    .argument('<runId>')
+    .action((runId) => done(cancelCommand(runId)));
+  return program;
+}
+
+/** Runs the CLI and returns its exit code: 0 success, 1 error, 2 run ended without an answer. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    printError(error);
+    return 1;
+  }
+}

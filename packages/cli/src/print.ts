@@ -1,0 +1,27 @@
+import pc from 'picocolors';
+import { isCairnError } from '@cairn/core';
+
+/** One clear line, a hint when there is one, and never a stack unless CAIRN_DEBUG is set. */
+export function printError(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`${pc.red('error')} ${message}`);
+  if (isCairnError(error) && error.hint) console.error(`${pc.dim('hint')}  ${error.hint}`);
+  if (process.env.CAIRN_DEBUG && error instanceof Error) console.error(error.stack);
+}
+
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
+export function formatTokens(count: number): string {
+  if (count >= 1_000_000) return `${(count / 1_000_000).toFixed(2)}M`;
+  if (count >= 10_000) return `${Math.round(count / 1000)}k`;
+  return String(count);
+}
+
+export const dim = pc.dim;
+export const bold = pc.bold;
+export const green = pc.green;
+export const yellow = pc.yellow;
+export const red = pc.red;
+export const cyan = pc.cyan;

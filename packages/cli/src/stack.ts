@@ -1,0 +1,133 @@
+/**
+ * The embedded stack: a Temporal dev server and a worker running in the
+ * background, recorded in pid files under CAIRN_HOME so that any later `cairn`
+ * command (from any terminal) finds them, and `cairn down` stops them.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CairnError } from '@cairn/core';
+import { cairnHome } from '@cairn/core/config';
+import { connectToTemporal, startDevServer, stopDevServerProcess } from '@cairn/core/temporal';
+
+export interface ServerRecord {
+  pid: number;
+  address: string;
+  uiUrl?: string;
+  dbFile: string;
+  logFile: string;
+}
+
+export interface WorkerRecord {
+  pid: number;
+  configPath?: string;
+  logFile: string;
+  startedAt: string;
+}
+
+const home = () => cairnHome();
+const serverFile = () => join(home(), 'server.json');
+const workerFile = () => join(home(), 'worker.json');
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readRecord<T extends { pid: number }>(file: string): T | undefined {
+  if (!existsSync(file)) return undefined;
+  const record = JSON.parse(readFileSync(file, 'utf8')) as T;
+  if (isAlive(record.pid)) return record;
+  rmSync(file, { force: true });
+  return undefined;
+}
+
+export const runningServer = () => readRecord<ServerRecord>(serverFile());
+export const runningWorker = () => readRecord<WorkerRecord>(workerFile());
+
+/** Starts the embedded Temporal server unless one is running; its data lives in CAIRN_HOME/temporal.db. */
+export async function ensureServer(log: (line: string) => void): Promise<{ record: ServerRecord; started: boolean }> {
+  const existing = runningServer();
+  if (existing) return { record: existing, started: false };
+  mkdirSync(home(), { recursive: true });
+  const port = Number(process.env.CAIRN_TEMPORAL_PORT ?? 7233);
+  const uiPort = Number(process.env.CAIRN_TEMPORAL_UI_PORT ?? port + 1000);
+  log(`Starting the embedded Temporal server on 127.0.0.1:${port} …`);
+  const server = await startDevServer({
+    dbFile: join(home(), 'temporal.db'),
+    port,
+    uiPort,
+    detached: true,
+    logFile: join(home(), 'server.log'),
+    onProgress: log,
+  });
+  const record: ServerRecord = { pid: server.pid, address: server.address, uiUrl: server.uiUrl, dbFile: server.dbFile!, logFile: server.logFile! };
+  writeFileSync(serverFile(), JSON.stringify(record, null, 2));
+  return { record, started: true };
+}
+
+/** Starts a background worker (`cairn worker`) unless one is running. */
+export async function ensureWorker(configPath: string | undefined, log: (line: string) => void): Promise<{ record: WorkerRecord; started: boolean }> {
+  const existing = runningWorker();
+  if (existing) return { record: existing, started: false };
+  mkdirSync(home(), { recursive: true });
+  const logFile = join(home(), 'worker.log');
+  const out = openSync(logFile, 'a');
+  const bin = fileURLToPath(new URL('../bin/cairn.js', import.meta.url));
+  const args = [bin, 'worker', ...(configPath ? ['--config', configPath] : [])];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
+  child.unref();
+  const record: WorkerRecord = { pid: child.pid!, configPath, logFile, startedAt: new Date().toISOString() };
+  writeFileSync(workerFile(), JSON.stringify(record, null, 2));
+  await waitForWorkerReady(logFile, child.pid!);
+  log(`Started a background worker (pid ${record.pid}, log ${logFile}).`);
+  return { record, started: true };
+}
+
+/** The worker prints a ready line once it polls; fail early with its log if it dies first. */
+async function waitForWorkerReady(logFile: string, pid: number, timeoutMs = 120_000): Promise<void> {
+  const start = Date.now();
+  const offset = readFileSync(logFile, 'utf8').length;
+  while (Date.now() - start < timeoutMs) {
+    const output = readFileSync(logFile, 'utf8').slice(offset);
+    if (output.includes('Worker ready')) return;
+    if (!isAlive(pid)) {
+      rmSync(workerFile(), { force: true });
+      throw new CairnError(`The background worker exited at start:\n${output.trim().split('\n').slice(-15).join('\n')}`, {
+        hint: `See ${logFile}.`,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new CairnError(`The background worker did not become ready within ${timeoutMs / 1000} s.`, { hint: `See ${logFile}.` });
+}
+
+export async function stopWorker(): Promise<WorkerRecord | undefined> {
+  const record = runningWorker();
+  if (record) await stopDevServerProcess(record.pid);
+  rmSync(workerFile(), { force: true });
+  return record;
+}
+
+export async function stopServer(): Promise<ServerRecord | undefined> {
+  const record = runningServer();
+  if (record) await stopDevServerProcess(record.pid);
+  rmSync(serverFile(), { force: true });
+  return record;
+}
+
+/** Checks that the recorded server still answers (a pid can be alive and the server hung). */
+export async function serverAnswers(record: ServerRecord): Promise<boolean> {
+  try {
+    const { connection } = await connectToTemporal({ address: record.address, connectTimeoutMs: 3000 });
+    await connection.close();
+    return true;
+  } catch {
+    return false;
+  }
+}

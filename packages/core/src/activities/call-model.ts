@@ -1,0 +1,63 @@
+import { Context } from '@temporalio/activity';
+import type { CallModelInput, CallModelOutput, TranscriptAppend } from '../activity-contract.ts';
+import type { AgentSpec } from '../agent/spec.ts';
+import type { Message } from '../messages.ts';
+import type { ModelProvider } from '../providers/provider.ts';
+import type { BlobStore } from '../transcript/blob-store.ts';
+import type { TranscriptStore } from '../transcript/transcript-store.ts';
+import { toActivityFailure } from './failures.ts';
+import { withHeartbeat } from './heartbeat.ts';
+
+export type ModelResolver = (modelId: string) => { provider: ModelProvider; model: string };
+
+/**
+ * One model call. It first appends what is new (the user's input or the last
+ * turn's tool results) to the transcript, reads the whole conversation from the
+ * store, calls the model, and appends the reply. Appends are content-addressed,
+ * so a retry after a crash rebuilds exactly the same transcript.
+ */
+export function callModelActivity(deps: { blobs: BlobStore; transcripts: TranscriptStore; resolveModel: ModelResolver }) {
+  const specs = new Map<string, AgentSpec>();
+
+  async function specOf(ref: string): Promise<AgentSpec> {
+    let spec = specs.get(ref);
+    if (!spec) {
+      spec = JSON.parse(await deps.blobs.get(ref)) as AgentSpec;
+      specs.set(ref, spec);
+    }
+    return spec;
+  }
+
+  async function materialise(append: TranscriptAppend[]): Promise<Message[]> {
+    return Promise.all(
+      append.map(async (entry): Promise<Message> => {
+        if (entry.role !== 'tool') return entry;
+        const { contentRef, ...rest } = entry;
+        return { ...rest, content: await deps.blobs.get(contentRef) };
+      }),
+    );
+  }
+
+  return async function callModel(input: CallModelInput): Promise<CallModelOutput> {
+    try {
+      const spec = await specOf(input.specRef);
+      const { provider, model } = deps.resolveModel(spec.model);
+      const withNew = await deps.transcripts.append(input.transcript, await materialise(input.append));
+      const messages = [...(await deps.transcripts.read(withNew))];
+      const response = await withHeartbeat(() =>
+        provider.generate({
+          model,
+          instructions: spec.instructions,
+          messages,
+          tools: spec.tools,
+          maxOutputTokens: input.maxOutputTokens,
+          signal: Context.current().cancellationSignal,
+        }),
+      );
+      const transcript = await deps.transcripts.append(withNew, [response.message]);
+      return { transcript, message: response.message, usage: response.usage, stopReason: response.stopReason };
+    } catch (error) {
+      throw toActivityFailure(error);
+    }
+  };
+}

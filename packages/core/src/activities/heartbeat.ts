@@ -1,0 +1,18 @@
+import { Context } from '@temporalio/activity';
+
+/**
+ * Heartbeats on a timer while `work` runs. A live worker proves it is alive
+ * even when a model call or tool gives no progress of its own, so a dead worker
+ * is noticed within the heartbeat timeout and its activity retried elsewhere.
+ */
+export async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timeout = context.info.heartbeatTimeoutMs;
+  if (!timeout) return work();
+  const timer = setInterval(() => context.heartbeat(), Math.max(200, Math.floor(timeout / 3)));
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}

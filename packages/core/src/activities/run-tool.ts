@@ -1,0 +1,81 @@
+import { Context } from '@temporalio/activity';
+import { z } from 'zod';
+import type { RunToolInput, RunToolOutput } from '../activity-contract.ts';
+import type { AgentRegistry } from '../agent/agent-registry.ts';
+import type { AnyTool, ToolContext } from '../agent/define-tool.ts';
+import type { BlobStore } from '../transcript/blob-store.ts';
+import { toActivityFailure } from './failures.ts';
+import { withHeartbeat } from './heartbeat.ts';
+
+const previewLength = 280;
+
+/**
+ * One tool call. Whatever the model got wrong — an unknown tool, arguments that
+ * are not JSON or do not match the schema — and whatever the tool throws goes
+ * back to the model as an error result, so the run carries on and the model can
+ * correct itself. The result is stored out of history; the workflow gets a key.
+ */
+export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
+  return async function runTool(input: RunToolInput): Promise<RunToolOutput> {
+    let outcome: { content: string; isError: boolean };
+    try {
+      outcome = await execute(input);
+    } catch (error) {
+      throw toActivityFailure(error);
+    }
+    const contentRef = await blobs.put(outcome.content);
+    return { contentRef, isError: outcome.isError, bytes: Buffer.byteLength(outcome.content), preview: outcome.content.slice(0, previewLength) };
+  };
+
+  async function execute(input: RunToolInput): Promise<{ content: string; isError: boolean }> {
+    const agent = agents.get(input.agent);
+    const tool = agent.tools.get(input.toolName);
+    if (!tool) {
+      return toolError(`There is no tool named '${input.toolName}'. Available tools: ${[...agent.tools.keys()].join(', ') || '(none)'}.`);
+    }
+    const args = parseArguments(tool, input.arguments);
+    if (!args.ok) return toolError(args.error);
+
+    const activity = Context.current();
+    const context: ToolContext = {
+      runId: input.runId,
+      toolCallId: input.toolCallId,
+      idempotencyKey: `${input.runId}/${input.toolCallId}`,
+      agent: input.agent,
+      signal: activity.cancellationSignal,
+      heartbeat: (details) => activity.heartbeat(details),
+    };
+    try {
+      const result = await withHeartbeat(async () => tool.execute(args.value, context));
+      return { content: serialise(result), isError: false };
+    } catch (error) {
+      // A cancelled run must stop, not hand the model a tool error.
+      if (activity.cancellationSignal.aborted) throw error;
+      return toolError(`Tool '${tool.name}' failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+function parseArguments(tool: AnyTool, raw: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = raw.trim() === '' ? {} : JSON.parse(raw);
+  } catch (error) {
+    return { ok: false, error: `Invalid arguments for '${tool.name}': not valid JSON (${(error as Error).message}). Send the arguments again as one JSON object.` };
+  }
+  const parsed = tool.input.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, error: `Invalid arguments for '${tool.name}':\n${z.prettifyError(parsed.error)}\nFix the arguments and call the tool again.` };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+function toolError(message: string): { content: string; isError: true } {
+  return { content: message, isError: true };
+}
+
+function serialise(result: unknown): string {
+  if (typeof result === 'string') return result;
+  if (result === undefined) return '';
+  return JSON.stringify(result);
+}

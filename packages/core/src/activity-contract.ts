@@ -1,0 +1,70 @@
+/**
+ * The inputs and outputs of Cairn's activities: the boundary between the
+ * deterministic workflow and everything with I/O. Plain data only, and small:
+ * conversations travel by reference (`TranscriptRef`), never by value.
+ *
+ * Persisted in workflow history: change only by adding optional fields.
+ */
+import type { AgentSpec } from './agent/spec.ts';
+import type { AssistantMessage, StopReason, TokenUsage, UserMessage } from './messages.ts';
+import type { TranscriptRef } from './transcript/transcript-store.ts';
+
+export interface ResolvedAgent {
+  spec: AgentSpec;
+  /** Blob key of the spec, so model calls carry a key instead of the whole spec. */
+  specRef: string;
+}
+
+/** A tool result stored by the tool activity, appended to the transcript by the next model call. */
+export interface ToolResultRef {
+  role: 'tool';
+  toolCallId: string;
+  toolName: string;
+  isError: boolean;
+  contentRef: string;
+}
+
+export type TranscriptAppend = UserMessage | AssistantMessage | ToolResultRef;
+
+export interface CallModelInput {
+  runId: string;
+  specRef: string;
+  transcript: TranscriptRef;
+  /** What happened since the last model call: the user's input or the turn's tool results. */
+  append: TranscriptAppend[];
+  maxOutputTokens: number;
+}
+
+export interface CallModelOutput {
+  /** The transcript including `append` and the model's reply. */
+  transcript: TranscriptRef;
+  message: AssistantMessage;
+  usage: TokenUsage;
+  stopReason: StopReason;
+}
+
+export interface RunToolInput {
+  runId: string;
+  agent: string;
+  toolCallId: string;
+  toolName: string;
+  /** Raw JSON from the model; parsed and validated inside the activity. */
+  arguments: string;
+}
+
+export interface RunToolOutput {
+  contentRef: string;
+  isError: boolean;
+  bytes: number;
+  /** The first few hundred characters, for status views and the audit log. */
+  preview: string;
+}
+
+export interface CairnActivities {
+  resolveAgent(name: string): Promise<ResolvedAgent>;
+  callModel(input: CallModelInput): Promise<CallModelOutput>;
+  runTool(input: RunToolInput): Promise<RunToolOutput>;
+}
+
+/** Failure types the workflow must not retry. */
+export const nonRetryableFailureTypes = ['UnknownAgent', 'ModelFatal', 'MissingApiKey', 'InvalidDefinition'] as const;

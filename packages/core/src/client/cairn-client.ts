@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { Client, WorkflowFailedError, type WorkflowExecutionDescription, type WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowNotFoundError, TypedSearchAttributes } from '@temporalio/common';
+import { CairnError, UnknownRunError } from '../errors.ts';
+import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
+import { zeroUsage } from '../messages.ts';
+import type { AgentRunResult, RunOptions, RunStatus } from '../workflow/run-types.ts';
+
+export interface RunSummary {
+  runId: string;
+  agent?: string;
+  /** Cairn's state while running; Temporal's status name once closed. */
+  state: string;
+  temporalStatus: string;
+  startedAt: Date;
+  closedAt?: Date;
+}
+
+export interface StartedRun {
+  runId: string;
+  /** The run in the Temporal Web UI, when the UI's address is known. */
+  uiUrl?: string;
+}
+
+export interface CairnClientOptions {
+  taskQueue: string;
+  /** Base address of the Temporal Web UI, for links. */
+  uiBaseUrl?: string;
+}
+
+/** Starts, inspects, lists and cancels runs. Runs are identified by their workflow id. */
+export class CairnClient {
+  constructor(
+    readonly temporal: Client,
+    private readonly options: CairnClientOptions,
+  ) {}
+
+  async start(agent: string, input: string, options: RunOptions & { runId?: string } = {}): Promise<StartedRun> {
+    const { runId = newRunId(agent), ...runOptions } = options;
+    await this.temporal.workflow.start('agentWorkflow', {
+      workflowId: runId,
+      taskQueue: this.options.taskQueue,
+      args: [{ agent, input, options: runOptions }],
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: CairnSearchAttributes.agent, value: agent },
+        { key: CairnSearchAttributes.state, value: 'starting' },
+      ]),
+    });
+    return { runId, uiUrl: this.uiUrl(runId) };
+  }
+
+  uiUrl(runId: string): string | undefined {
+    if (!this.options.uiBaseUrl) return undefined;
+    return `${this.options.uiBaseUrl}/namespaces/${encodeURIComponent(this.temporal.options.namespace)}/workflows/${encodeURIComponent(runId)}`;
+  }
+
+  /** Waits for the run to end. A failed run throws a CairnError with the failure's message. */
+  async result(runId: string): Promise<AgentRunResult> {
+    await this.describe(runId);
+    try {
+      return (await this.temporal.workflow.getHandle(runId).result()) as AgentRunResult;
+    } catch (error) {
+      throw runFailure(runId, error);
+    }
+  }
+
+  async status(runId: string): Promise<RunStatus> {
+    const info = await this.describe(runId);
+    const handle = this.temporal.workflow.getHandle(runId);
+    if (info.status.name === 'RUNNING') return handle.query<RunStatus>('status');
+    const base: RunStatus = {
+      runId,
+      agent: agentOf(info) ?? 'unknown',
+      state: 'failed',
+      turn: 0,
+      usage: zeroUsage(),
+      startedAt: info.startTime.getTime(),
+      toolCalls: [],
+    };
+    if (info.status.name === 'COMPLETED') {
+      const result = (await handle.result()) as AgentRunResult;
+      return { ...base, state: result.status, turn: result.turns, usage: result.usage, output: result.output };
+    }
+    if (info.status.name === 'CANCELLED') return { ...base, state: 'cancelled' };
+    let reason = info.status.name.toLowerCase();
+    try {
+      await handle.result();
+    } catch (error) {
+      reason = runFailure(runId, error).message;
+    }
+    return { ...base, state: 'failed', output: reason };
+  }
+
+  async list(options: { limit?: number; query?: string } = {}): Promise<RunSummary[]> {
+    const runs: RunSummary[] = [];
+    const query = options.query ?? `WorkflowType = 'agentWorkflow'`;
+    for await (const info of this.temporal.workflow.list({ query })) {
+      runs.push({
+        runId: info.workflowId,
+        agent: agentOf(info),
+        state: info.status.name === 'RUNNING' ? String(info.typedSearchAttributes.get(CairnSearchAttributes.state) ?? 'running') : info.status.name.toLowerCase(),
+        temporalStatus: info.status.name,
+        startedAt: info.startTime,
+        closedAt: info.closeTime,
+      });
+      if (runs.length >= (options.limit ?? 50)) break;
+    }
+    return runs;
+  }
+
+  async cancel(runId: string): Promise<void> {
+    const info = await this.describe(runId);
+    if (info.status.name !== 'RUNNING') {
+      throw new CairnError(`Run '${runId}' is not running (it is ${info.status.name.toLowerCase()}).`);
+    }
+    await this.temporal.workflow.getHandle(runId).cancel();
+  }
+
+  async describe(runId: string): Promise<WorkflowExecutionDescription> {
+    try {
+      return await this.temporal.workflow.getHandle(runId).describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new UnknownRunError(runId);
+      throw error;
+    }
+  }
+}
+
+function agentOf(info: Pick<WorkflowExecutionInfo, 'typedSearchAttributes'>): string | undefined {
+  const agent = info.typedSearchAttributes.get(CairnSearchAttributes.agent);
+  return agent === undefined ? undefined : String(agent);
+}
+
+function runFailure(runId: string, error: unknown): Error {
+  if (error instanceof WorkflowFailedError) {
+    let cause: Error | undefined = error.cause;
+    // The useful message is the innermost one: activity failure → application failure.
+    while (cause?.cause instanceof Error) cause = cause.cause;
+    return new CairnError(`Run '${runId}' failed: ${cause?.message ?? error.message}`, { cause: error });
+  }
+  return error as Error;
+}
+
+export function newRunId(agent: string): string {
+  return `${agent}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}

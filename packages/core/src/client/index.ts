@@ -1,0 +1,1 @@
+export { CairnClient, newRunId, type CairnClientOptions, type RunSummary, type StartedRun } from './cairn-client.ts';

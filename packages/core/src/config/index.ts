@@ -1,0 +1,3 @@
+export { defineConfig, type CairnConfig } from './define-config.ts';
+export { loadConfig, defaultConfigFile, type LoadedConfig } from './load-config.ts';
+export { cairnHome, blobDirectory, taskQueue } from './paths.ts';

@@ -1,0 +1,18 @@
+export { defineTool, type ToolDefinition, type ToolContext, type AnyTool } from './agent/define-tool.ts';
+export { defineAgent, type AgentDefinition, type AgentOptions, type ModelId } from './agent/define-agent.ts';
+export type { AgentSpec } from './agent/spec.ts';
+export type { Message, UserMessage, AssistantMessage, ToolResultMessage, ToolCall, TokenUsage, StopReason } from './messages.ts';
+export type { ModelProvider, ModelRequest, ModelResponse, ToolDescriptor } from './providers/provider.ts';
+export { ModelCallError, type ModelErrorKind } from './providers/model-errors.ts';
+export {
+  CairnError,
+  isCairnError,
+  InvalidDefinitionError,
+  UnknownAgentError,
+  UnknownRunError,
+  MissingApiKeyError,
+  ServerUnreachableError,
+} from './errors.ts';
+export { defineConfig, type CairnConfig } from './config/define-config.ts';
+export { CairnClient, type RunSummary, type StartedRun } from './client/cairn-client.ts';
+export type { AgentRunInput, AgentRunResult, RunOptions, RunState, RunStatus, ToolCallStatus } from './workflow/run-types.ts';

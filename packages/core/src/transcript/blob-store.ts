@@ -1,0 +1,58 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CairnError } from '../errors.ts';
+
+/**
+ * Content-addressed storage for what must stay out of workflow history:
+ * transcript entries, tool results, agent specs. A blob's key is the SHA-256 of
+ * its content, so writing the same thing twice (an activity retried after a
+ * crash) is harmless and yields the same key.
+ */
+export interface BlobStore {
+  put(content: string): Promise<string>;
+  get(key: string): Promise<string>;
+}
+
+export function blobKey(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+/**
+ * A blob store in a directory. Every worker that shares the directory (several
+ * processes on one machine, or machines sharing a network file system) can pick
+ * up any run; for workers without a shared disk, implement `BlobStore` over an
+ * object store or database.
+ */
+export class FileBlobStore implements BlobStore {
+  constructor(readonly directory: string) {}
+
+  async put(content: string): Promise<string> {
+    const key = blobKey(content);
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    // Write then rename, so a reader never sees half a blob even if the worker dies mid-write.
+    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temporary, content);
+    await rename(temporary, path);
+    return key;
+  }
+
+  async get(key: string): Promise<string> {
+    try {
+      return await readFile(this.pathOf(key), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new CairnError(`Blob ${key} is missing from ${this.directory}.`, {
+          hint: 'Every worker of a task queue must share one blob store (CAIRN_HOME or CAIRN_BLOB_DIR).',
+        });
+      }
+      throw error;
+    }
+  }
+
+  private pathOf(key: string): string {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new CairnError(`Not a blob key: ${JSON.stringify(key)}.`);
+    return join(this.directory, key.slice(0, 2), key.slice(2));
+  }
+}

@@ -1,0 +1,76 @@
+import type { Message } from '../messages.ts';
+import type { BlobStore } from './blob-store.ts';
+
+/**
+ * A conversation as an append-only chain of blobs: each entry stores its message
+ * and the key of the entry before it, like commits. A run's workflow holds only
+ * `{ head, length }`, so a model activity's input stays the same size however
+ * long the conversation grows, and every turn adds to history only what is new.
+ *
+ * Persisted in workflow history: change only by adding optional fields.
+ */
+export interface TranscriptRef {
+  /** Key of the newest entry; null for an empty transcript. */
+  head: string | null;
+  length: number;
+}
+
+interface TranscriptEntry {
+  parent: string | null;
+  message: Message;
+}
+
+export const emptyTranscript: TranscriptRef = { head: null, length: 0 };
+
+export class TranscriptStore {
+  /** Conversations already read, by head: a worker that served the last turn reads only the new entries. */
+  private readonly cache = new Map<string, readonly Message[]>();
+
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly cacheSize = 256,
+  ) {}
+
+  async append(ref: TranscriptRef, messages: readonly Message[]): Promise<TranscriptRef> {
+    let { head, length } = ref;
+    const before = head === null ? [] : await this.read(ref);
+    for (const message of messages) {
+      const entry: TranscriptEntry = { parent: head, message };
+      head = await this.blobs.put(JSON.stringify(entry));
+      length += 1;
+    }
+    if (head !== null && messages.length > 0) this.remember(head, [...before, ...messages]);
+    return { head, length };
+  }
+
+  async read(ref: TranscriptRef): Promise<readonly Message[]> {
+    const newest: Message[] = [];
+    let key = ref.head;
+    let known: readonly Message[] = [];
+    while (key !== null) {
+      const cached = this.cache.get(key);
+      if (cached) {
+        known = cached;
+        break;
+      }
+      const entry = JSON.parse(await this.blobs.get(key)) as TranscriptEntry;
+      newest.push(entry.message);
+      key = entry.parent;
+    }
+    const messages = newest.length === 0 ? known : [...known, ...newest.reverse()];
+    if (messages.length !== ref.length) {
+      throw new Error(`Transcript ${ref.head} has ${messages.length} entries where ${ref.length} were expected.`);
+    }
+    if (ref.head !== null) this.remember(ref.head, messages);
+    return messages;
+  }
+
+  private remember(head: string, messages: readonly Message[]): void {
+    this.cache.delete(head);
+    this.cache.set(head, messages);
+    if (this.cache.size > this.cacheSize) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
+import type { ModelResolver } from '../activities/call-model.ts';
+import { AgentRegistry } from '../agent/agent-registry.ts';
+import type { CairnConfig } from '../config/define-config.ts';
+import { blobDirectory, cairnHome, taskQueue as defaultTaskQueue } from '../config/paths.ts';
+import { resolveModel as resolveFromEnv } from '../providers/registry.ts';
+import { type BlobStore, FileBlobStore } from '../transcript/blob-store.ts';
+import { join } from 'node:path';
+import { workflowBundle } from './workflow-bundle.ts';
+
+export interface CairnWorkerOptions {
+  config: CairnConfig;
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  /** Where transcripts and tool results live. Default: a directory under CAIRN_HOME. */
+  blobs?: BlobStore;
+  /** How `provider:model` ids become clients. Default: from the environment (API keys, base URLs). */
+  resolveModel?: ModelResolver;
+  /** Tool and model calls in flight at once on this worker. */
+  maxConcurrentActivities?: number;
+}
+
+/** A Temporal worker that serves the config's agents. Call `run()` on it. */
+export async function createCairnWorker(options: CairnWorkerOptions): Promise<Worker> {
+  const agents = new AgentRegistry(options.config.agents);
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? defaultTaskQueue(options.config.taskQueue),
+    workflowBundle: await workflowBundle(join(cairnHome(), 'bundles')),
+    activities: createActivities({
+      agents,
+      blobs: options.blobs ?? new FileBlobStore(blobDirectory()),
+      resolveModel: options.resolveModel ?? ((model) => resolveFromEnv(model)),
+    }),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
+  });
+}

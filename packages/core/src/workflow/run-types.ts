@@ -1,0 +1,73 @@
+/**
+ * The public shapes of a run: what starts it, what `status` answers, what it
+ * returns. Plain data, safe for workflow code and clients alike.
+ *
+ * Persisted in workflow history: change only by adding optional fields.
+ */
+import type { AgentSpec } from '../agent/spec.ts';
+import type { TokenUsage } from '../messages.ts';
+import type { TranscriptRef } from '../transcript/transcript-store.ts';
+import type { TranscriptAppend } from '../activity-contract.ts';
+
+export interface RunOptions {
+  /** Overrides the agent's maxTurns for this run. */
+  maxTurns?: number;
+  /** How soon a dead worker is noticed during a model or tool call. Default 30 s. */
+  heartbeatTimeoutMs?: number;
+  /** Longest a single model call may take. Default 10 min. */
+  modelCallTimeoutMs?: number;
+  /** Longest a single tool call may take. Default 10 min. */
+  toolTimeoutMs?: number;
+}
+
+export interface AgentRunInput {
+  agent: string;
+  input: string;
+  options?: RunOptions;
+  /** Carried across continue-as-new; absent on a fresh start. */
+  resume?: ResumeState;
+}
+
+export interface ResumeState {
+  spec: AgentSpec;
+  specRef: string;
+  transcript: TranscriptRef;
+  /** Tool results of the last turn, not yet in the transcript. */
+  pendingAppend: TranscriptAppend[];
+  turn: number;
+  usage: TokenUsage;
+  startedAt: number;
+}
+
+export type RunState = 'starting' | 'calling_model' | 'running_tools' | 'completed' | 'max_turns' | 'failed' | 'cancelled';
+
+export interface ToolCallStatus {
+  id: string;
+  name: string;
+  state: 'running' | 'done' | 'error';
+  preview?: string;
+}
+
+export interface RunStatus {
+  runId: string;
+  agent: string;
+  model?: string;
+  state: RunState;
+  turn: number;
+  maxTurns?: number;
+  usage: TokenUsage;
+  startedAt: number;
+  /** The tool calls of the current (or last) turn. */
+  toolCalls: ToolCallStatus[];
+  output?: string;
+}
+
+export interface AgentRunResult {
+  runId: string;
+  agent: string;
+  status: 'completed' | 'max_turns';
+  output: string;
+  turns: number;
+  usage: TokenUsage;
+  transcript: TranscriptRef;
+}

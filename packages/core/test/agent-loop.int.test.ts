@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { MockModelServer, toolResults, type MockRequest, type ScriptedReply } from '@cairn/testing';
+import { defineAgent, defineTool, type ModelId } from '../src/index.ts';
+import { startTestStack, type TestStack } from './harness.ts';
+
+const add = defineTool({
+  name: 'add',
+  description: 'Adds two numbers.',
+  input: z.object({ a: z.number(), b: z.number() }),
+  execute: ({ a, b }) => ({ sum: a + b }),
+});
+
+const capital = defineTool({
+  name: 'capital_of',
+  description: 'The capital city of a country.',
+  input: z.object({ country: z.string() }),
+  execute: ({ country }) => ({ France: 'Paris', Japan: 'Tokyo' })[country] ?? `unknown country ${country}`,
+});
+
+const twoToolAgent = (name: string, model: ModelId) =>
+  defineAgent({ name, model, instructions: 'Answer with the help of your tools.', tools: [add, capital] });
+
+/** First turn: call both tools; second turn: answer from their results. */
+function twoToolScript(request: MockRequest): ScriptedReply {
+  const results = toolResults(request);
+  if (results.length === 0) {
+    return {
+      toolCalls: [
+        { name: 'add', arguments: { a: 2, b: 3 } },
+        { name: 'capital_of', arguments: { country: 'France' } },
+      ],
+      usage: { inputTokens: 100, outputTokens: 20 },
+    };
+  }
+  return { text: `The sum is ${results[0]!.content} and the capital is ${results[1]!.content}.`, usage: { inputTokens: 150, outputTokens: 30, cachedInputTokens: 80 } };
+}
+
+describe('the agent loop on a real Temporal server', () => {
+  let mock: MockModelServer;
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    mock = await MockModelServer.start();
+    stack = await startTestStack({
+      agents: [twoToolAgent('calc-openai', 'openai:gpt-test'), twoToolAgent('calc-anthropic', 'anthropic:claude-test'), malformedAgent],
+      mock,
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await mock?.close();
+  });
+
+  it.each([
+    ['calc-openai', 'openai'],
+    ['calc-anthropic', 'anthropic'],
+  ] as const)('completes a two-tool run through the %s agent (%s wire format)', async (agent, format) => {
+    mock.reset();
+    mock.handle(twoToolScript);
+    const { runId } = await stack.client.start(agent, 'What is 2+3, and the capital of France?');
+    const result = await stack.client.result(runId);
+
+    expect(result.status).toBe('completed');
+    expect(result.output).toBe('The sum is {"sum":5} and the capital is Paris.');
+    expect(result.turns).toBe(2);
+    expect(result.usage).toEqual({ inputTokens: 250, outputTokens: 50, cachedInputTokens: 80 });
+
+    expect(mock.requests.map((request) => request.format)).toEqual([format, format]);
+    const [first, second] = mock.requests;
+    expect(first!.system).toBe('Answer with the help of your tools.');
+    expect(first!.toolNames.sort()).toEqual(['add', 'capital_of']);
+    expect(first!.messages).toEqual([{ role: 'user', content: 'What is 2+3, and the capital of France?' }]);
+    expect(toolResults(second!).map((result) => result.content)).toEqual(['{"sum":5}', 'Paris']);
+
+    const status = await stack.client.status(runId);
+    expect(status).toMatchObject({ state: 'completed', turn: 2, output: result.output });
+  });
+
+  it('sends malformed tool arguments back to the model as a validation error, and the run completes', async () => {
+    mock.reset();
+    mock.script(
+      { toolCalls: [{ name: 'add', arguments: '{"a": 2, "b": ' }] },
+      { toolCalls: [{ name: 'add', arguments: { a: 'two', b: 3 } }] },
+      { toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] },
+      { text: 'It is 5.' },
+    );
+    const { runId } = await stack.client.start('calc-malformed', 'What is 2+3?');
+    const result = await stack.client.result(runId);
+
+    expect(result).toMatchObject({ status: 'completed', output: 'It is 5.', turns: 4 });
+    // The OpenAI wire format has no error flag on tool results: the model reads the message.
+    const [badJson, badSchema, good] = toolResults(mock.requests[3]!).map((result) => result.content);
+    expect(badJson).toMatch(/^Invalid arguments for 'add': not valid JSON/);
+    expect(badSchema).toMatch(/^Invalid arguments for 'add':\n.*expected number.*\n.*→ at a/);
+    expect(good).toBe('{"sum":5}');
+  });
+});
+
+const malformedAgent = twoToolAgent('calc-malformed', 'openai:gpt-test');
