@@ -27,5 +27,5 @@ export function toActivityFailure(error: unknown): unknown {
 }
 
 function withHint(message: string, hint: string | undefined): string {
-  return hint ? `${message} ${hint}` : message;
+  return hint && !message.includes(hint) ? `${message} ${hint}` : message;
 }

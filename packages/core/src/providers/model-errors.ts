@@ -67,3 +67,86 @@ export function hintForStatus(provider: string, status: number | undefined, apiK
       return undefined;
   }
 }
+
+/** What an adapter knows about a failed HTTP call, read from its SDK's error. */
+export interface StatusFailure {
+  /** The provider's display name, e.g. `OpenAI`. */
+  provider: string;
+  status: number;
+  /** The server's own explanation, when its error body carried one. */
+  serverMessage?: string;
+  headers?: { get(name: string): string | null };
+  /** The environment variable that holds this provider's key, named in auth hints. */
+  apiKeyVariable: string;
+  cause?: unknown;
+}
+
+/**
+ * Builds the error for a model call the server answered with an error status.
+ * The message names the provider, the status and the server's words, and ends
+ * with what to do, so that it stays useful once only the message survives
+ * (e.g. inside a Temporal failure).
+ */
+export function modelErrorForStatus(failure: StatusFailure, now = Date.now()): ModelCallError {
+  const { provider, status, apiKeyVariable } = failure;
+  const kind = kindForStatus(status);
+  const retryAfter = retryAfterMs(failure.headers, now);
+  const what =
+    kind === 'rate_limited'
+      ? status === 529
+        ? `${provider} is overloaded (HTTP ${status})`
+        : `${provider} rate-limited the call (HTTP ${status})`
+      : `${provider} rejected the call with HTTP ${status}`;
+  const serverMessage = failure.serverMessage?.trim();
+  const hint =
+    hintForStatus(provider, status, apiKeyVariable) ??
+    (kind === 'fatal'
+      ? undefined
+      : retryAfter !== undefined
+        ? `It will be retried after ${formatMs(retryAfter)}, as the server asked.`
+        : 'It will be retried with backoff.');
+  const message = [`${what}${serverMessage ? `: ${serverMessage}` : '.'}`, hint].filter(Boolean).join(' ');
+  return new ModelCallError(message, { kind, provider, status, retryAfterMs: retryAfter, hint, cause: failure.cause });
+}
+
+/** The server could not be reached, or did not answer in time: always worth a retry. */
+export function modelConnectionError(provider: string, baseURL: string, cause: unknown, timedOut: boolean): ModelCallError {
+  const reason = describeCause(cause);
+  const message = timedOut
+    ? `${provider} at ${baseURL} did not answer in time.`
+    : `Could not reach ${provider} at ${baseURL}${reason ? `: ${reason}` : '.'}`;
+  return new ModelCallError(message, {
+    kind: 'transient',
+    provider,
+    hint: timedOut
+      ? 'It will be retried; raise the adapter timeout if the model needs longer for large outputs.'
+      : 'It will be retried; check the network and the base URL if this persists.',
+    cause,
+  });
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** The innermost useful reason of a connection failure (e.g. `connect ECONNREFUSED 127.0.0.1:9`). */
+function describeCause(cause: unknown): string | undefined {
+  let current: unknown = cause;
+  let best: string | undefined;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (current.message && current.message !== 'Connection error.' && current.message !== 'fetch failed') best = current.message;
+    else if (typeof code === 'string') best = code;
+    current = current.cause;
+  }
+  return best;
+}
+
+/**
+ * The caller's abort, as the caller made it: `signal.reason` (an `AbortError`
+ * DOMException unless they gave their own reason, e.g. Temporal's
+ * `CancelledFailure`). Adapters rethrow it instead of a retryable model error.
+ */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The model call was aborted.', 'AbortError');
+}

@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MockModelServer, toolResults, type MockRequest, type ScriptedReply } from '@cairn/testing';
+import { CairnClient } from '@cairn/core';
+import { startWorkerProcess, type WorkerProcess } from './cli-process.ts';
+
+const config = fileURLToPath(new URL('./fixtures/crash.config.ts', import.meta.url));
+
+/** Turn 1: a quick note. Turn 2 (slow model call): the slow lookup. Turn 3: the answer. */
+function script(request: MockRequest): ScriptedReply {
+  const done = toolResults(request).length;
+  if (done === 0) return { toolCalls: [{ id: 'call_note', name: 'note', arguments: { text: 'started' } }] };
+  if (done === 1) return { latencyMs: 1500, toolCalls: [{ id: 'call_slow', name: 'slow_lookup', arguments: { key: 'k1' } }] };
+  return { text: `Finished with ${toolResults(request).at(-1)!.content}.` };
+}
+
+/** Successful model calls, keyed by the conversation they answered. */
+function servedByConversation(requests: readonly MockRequest[]): Map<number, number> {
+  const served = new Map<number, number>();
+  for (const request of requests) {
+    if (request.status === 200) served.set(request.messages.length, (served.get(request.messages.length) ?? 0) + 1);
+  }
+  return served;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('a worker killed with SIGKILL in the middle of a run', () => {
+  let mock: MockModelServer;
+  let connection: Connection;
+  let client: CairnClient;
+  let env: NodeJS.ProcessEnv;
+  let journal: string;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    mock = await MockModelServer.start();
+    connection = await Connection.connect({ address: inject('temporalAddress') });
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop()));
+  });
+  afterAll(async () => {
+    await connection?.close();
+    await mock?.close();
+  });
+
+  async function freshRun() {
+    mock.reset();
+    mock.handle(script);
+    const home = mkdtempSync(join(tmpdir(), 'cairn-crash-'));
+    journal = join(home, 'journal.log');
+    writeFileSync(journal, '');
+    const taskQueue = `crash-${Date.now().toString(36)}`;
+    env = {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      CAIRN_HOME: home,
+      CAIRN_TASK_QUEUE: taskQueue,
+      OPENAI_API_KEY: 'test-key',
+      OPENAI_BASE_URL: mock.openaiBaseUrl,
+      CRASH_TEST_JOURNAL: journal,
+    };
+    client = new CairnClient(new Client({ connection }), { taskQueue });
+    const worker = await startWorkerProcess(['--config', config], env);
+    workers.push(worker);
+    const { runId } = await client.start('crash-test', 'Look up k1.', { heartbeatTimeoutMs: 2000 });
+    return { runId, worker };
+  }
+
+  it('between turns: a new worker finishes the run and no completed model call is served again', async () => {
+    const { runId, worker } = await freshRun();
+    await until(() => mock.requests[0]?.status === 200, 'the first model call to complete');
+    await worker.kill();
+    const completedBeforeKill = mock.requests.filter((request) => request.status === 200).length;
+
+    workers.push(await startWorkerProcess(['--config', config], env));
+    const result = await client.result(runId);
+
+    expect(result).toMatchObject({ status: 'completed', output: 'Finished with value of k1.', turns: 3 });
+    expect(completedBeforeKill).toBeGreaterThanOrEqual(1);
+    expect([...servedByConversation(mock.requests).values()]).toEqual([1, 1, 1]);
+  });
+
+  it('during a slow tool call: the tool is retried on the new worker and the run completes', async () => {
+    const { runId, worker } = await freshRun();
+    await until(() => readFileSync(journal, 'utf8').includes('slow_lookup started'), 'the slow tool to start');
+    await worker.kill();
+    const completedBeforeKill = mock.requests.filter((request) => request.status === 200).length;
+
+    workers.push(await startWorkerProcess(['--config', config], env));
+    const result = await client.result(runId);
+
+    expect(result).toMatchObject({ status: 'completed', output: 'Finished with value of k1.', turns: 3 });
+    expect(completedBeforeKill).toBe(2);
+    expect([...servedByConversation(mock.requests).values()]).toEqual([1, 1, 1]);
+    const lines = readFileSync(journal, 'utf8').trim().split('\n');
+    // The note ran once; the slow lookup started twice (killed, then retried) with the same idempotency key and finished once.
+    expect(lines.filter((line) => line.startsWith('note'))).toEqual([`note ${runId}/call_note`]);
+    expect(lines.filter((line) => line.startsWith('slow_lookup started'))).toEqual([
+      `slow_lookup started ${runId}/call_slow`,
+      `slow_lookup started ${runId}/call_slow`,
+    ]);
+    expect(lines.filter((line) => line.startsWith('slow_lookup finished'))).toHaveLength(1);
+  });
+});

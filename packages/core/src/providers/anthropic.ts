@@ -1,0 +1,233 @@
+/**
+ * The Anthropic adapter: the Messages API through the official
+ * `@anthropic-ai/sdk` client, non-streaming.
+ */
+import Anthropic, { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
+import type {
+  ContentBlockParam,
+  Message as AnthropicMessage,
+  MessageCreateParamsNonStreaming,
+  MessageParam,
+  StopReason as AnthropicStopReason,
+  Tool,
+  Usage,
+} from '@anthropic-ai/sdk/resources/messages';
+import { MissingApiKeyError } from '../errors.ts';
+import type { Message, StopReason, ToolCall, TokenUsage } from '../messages.ts';
+import { abortReason, ModelCallError, modelConnectionError, modelErrorForStatus } from './model-errors.ts';
+import type { ModelProvider, ModelRequest, ModelResponse } from './provider.ts';
+
+export const ANTHROPIC_API_KEY = 'ANTHROPIC_API_KEY';
+export const ANTHROPIC_BASE_URL = 'ANTHROPIC_BASE_URL';
+
+const defaultBaseURL = 'https://api.anthropic.com';
+/**
+ * Always passed to the client: without an explicit timeout the SDK refuses
+ * non-streaming calls whose `max_tokens` suggests more than ten minutes.
+ */
+const defaultTimeoutMs = 10 * 60 * 1000;
+
+export interface AnthropicProviderOptions {
+  /** Default: `ANTHROPIC_API_KEY`. */
+  apiKey?: string;
+  /** Default: `ANTHROPIC_BASE_URL`, else Anthropic itself. */
+  baseURL?: string;
+  /** Per-request timeout. Default 10 minutes. */
+  timeoutMs?: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class AnthropicProvider implements ModelProvider {
+  readonly name = 'anthropic';
+  readonly baseURL: string;
+  private readonly client: Anthropic;
+
+  /** `env` is read for the options not given (default: `process.env`). */
+  constructor(options: AnthropicProviderOptions = {}, env: Env = process.env) {
+    const baseURL = nonEmpty(options.baseURL) ?? nonEmpty(env[ANTHROPIC_BASE_URL]);
+    const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env[ANTHROPIC_API_KEY]);
+    if (!apiKey) throw new MissingApiKeyError('Anthropic', ANTHROPIC_API_KEY);
+    this.baseURL = baseURL ?? defaultBaseURL;
+    this.client = new Anthropic({
+      apiKey,
+      baseURL: baseURL ?? null,
+      timeout: options.timeoutMs ?? defaultTimeoutMs,
+      maxRetries: 0, // Temporal owns retries.
+    });
+  }
+
+  async generate(request: ModelRequest): Promise<ModelResponse> {
+    const body = toAnthropicRequest(request);
+    let response: AnthropicMessage;
+    try {
+      response = await this.client.messages.create(body, { signal: request.signal });
+    } catch (error) {
+      throw toAnthropicError(error, request.signal, this.baseURL);
+    }
+    return fromAnthropicResponse(response);
+  }
+}
+
+/** Neutral request → Messages API body. Pure. */
+export function toAnthropicRequest(request: Omit<ModelRequest, 'signal'>): MessageCreateParamsNonStreaming {
+  const body: MessageCreateParamsNonStreaming = {
+    model: request.model,
+    max_tokens: request.maxOutputTokens,
+    messages: toAnthropicMessages(request.messages),
+  };
+  if (request.instructions.trim() !== '') body.system = request.instructions;
+  if (request.tools.length > 0) {
+    body.tools = request.tools.map(
+      (tool): Tool => ({
+        name: tool.name,
+        description: tool.description,
+        input_schema: { type: 'object', ...tool.parameters } as Tool.InputSchema,
+      }),
+    );
+  }
+  return body;
+}
+
+/**
+ * Neutral messages → Messages API messages. Anthropic wants user and assistant
+ * turns to alternate, so consecutive messages of one role share one message:
+ * the results of one turn's tool calls become one user message of
+ * `tool_result` blocks, and a user text that follows joins it. Empty text is
+ * dropped (the API refuses empty text blocks).
+ */
+export function toAnthropicMessages(messages: Message[]): MessageParam[] {
+  const out: { role: 'user' | 'assistant'; content: ContentBlockParam[] }[] = [];
+  const push = (role: 'user' | 'assistant', blocks: ContentBlockParam[]) => {
+    if (blocks.length === 0) return;
+    const last = out.at(-1);
+    if (last?.role === role) last.content.push(...blocks);
+    else out.push({ role, content: blocks });
+  };
+  for (const message of messages) {
+    switch (message.role) {
+      case 'user':
+        push('user', message.content === '' ? [] : [{ type: 'text', text: message.content }]);
+        break;
+      case 'assistant':
+        push('assistant', [
+          ...(message.content === '' ? [] : [{ type: 'text' as const, text: message.content }]),
+          ...message.toolCalls.map((call) => ({
+            type: 'tool_use' as const,
+            id: toolUseId(call.id),
+            name: call.name,
+            input: parseToolInput(call.arguments),
+          })),
+        ]);
+        break;
+      case 'tool':
+        push('user', [
+          {
+            type: 'tool_result',
+            tool_use_id: toolUseId(message.toolCallId),
+            content: message.content,
+            ...(message.isError ? { is_error: true } : {}),
+          },
+        ]);
+        break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Arguments as an object for a `tool_use` block. They can be malformed JSON when
+ * they came from another provider; the tool already answered that call with a
+ * validation error, so `{}` keeps the conversation valid and going.
+ */
+export function parseToolInput(args: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(args);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Anthropic accepts `[a-zA-Z0-9_-]+` ids; ids from other providers may hold more. Applied to both ends of a pair. */
+function toolUseId(id: string): string {
+  return id.replace(/[^a-zA-Z0-9_-]/g, '_') || 'tool_call';
+}
+
+/** Messages API response → neutral response. Pure. */
+export function fromAnthropicResponse(response: AnthropicMessage): ModelResponse {
+  let text = '';
+  const toolCalls: ToolCall[] = [];
+  for (const block of response.content ?? []) {
+    if (block.type === 'text') text += block.text;
+    else if (block.type === 'tool_use') toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
+  }
+  return {
+    message: { role: 'assistant', content: text, toolCalls },
+    usage: fromAnthropicUsage(response.usage),
+    stopReason: anthropicStopReason(response.stop_reason, toolCalls.length > 0),
+    ...(response.model ? { modelVersion: response.model } : {}),
+  };
+}
+
+/** Anthropic counts cached input apart from `input_tokens`; the neutral count includes it. */
+export function fromAnthropicUsage(usage: Partial<Usage> | null | undefined): TokenUsage {
+  const cacheRead = usage?.cache_read_input_tokens ?? 0;
+  const cacheWrite = usage?.cache_creation_input_tokens ?? 0;
+  return {
+    inputTokens: (usage?.input_tokens ?? 0) + cacheRead + cacheWrite,
+    outputTokens: usage?.output_tokens ?? 0,
+    cachedInputTokens: cacheRead,
+  };
+}
+
+export function anthropicStopReason(stopReason: AnthropicStopReason | string | null | undefined, hasToolCalls: boolean): StopReason {
+  switch (stopReason) {
+    case 'end_turn':
+    case 'stop_sequence':
+      return 'end_turn';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'max_tokens';
+    case 'refusal':
+      return 'content_filter';
+    default:
+      return hasToolCalls ? 'tool_calls' : 'other';
+  }
+}
+
+/** As `toOpenAIError`: the caller's abort stays an abort; the rest become classified `ModelCallError`s. */
+export function toAnthropicError(error: unknown, signal: AbortSignal | undefined, baseURL = defaultBaseURL): unknown {
+  if (signal?.aborted) return abortReason(signal);
+  if (error instanceof APIConnectionTimeoutError) return modelConnectionError('Anthropic', baseURL, error, true);
+  if (error instanceof APIConnectionError) return modelConnectionError('Anthropic', baseURL, error.cause ?? error, false);
+  if (error instanceof APIError && typeof error.status === 'number') {
+    return modelErrorForStatus({
+      provider: 'Anthropic',
+      status: error.status,
+      serverMessage: anthropicServerMessage(error),
+      headers: error.headers,
+      apiKeyVariable: ANTHROPIC_API_KEY,
+      cause: error,
+    });
+  }
+  if (error instanceof AnthropicError) {
+    return new ModelCallError(`The Anthropic client failed: ${error.message}`, { kind: 'fatal', provider: 'Anthropic', cause: error });
+  }
+  return error;
+}
+
+function anthropicServerMessage(error: APIError): string | undefined {
+  if (error.apiMessage) return error.apiMessage;
+  const body = error.error as { error?: { message?: unknown }; message?: unknown } | undefined;
+  if (typeof body?.error?.message === 'string') return body.error.message;
+  if (typeof body?.message === 'string') return body.message;
+  return error.message.replace(/^\d{3}\s+/, '') || undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}

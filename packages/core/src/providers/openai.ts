@@ -1,0 +1,221 @@
+/**
+ * The OpenAI adapter: Chat Completions through the official `openai` client,
+ * non-streaming. It also serves any OpenAI-compatible server (set a base URL).
+ */
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAIError } from 'openai';
+import type {
+  ChatCompletion,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from 'openai/resources/chat/completions';
+import { MissingApiKeyError } from '../errors.ts';
+import type { Message, StopReason, ToolCall, TokenUsage } from '../messages.ts';
+import { abortReason, ModelCallError, modelConnectionError, modelErrorForStatus } from './model-errors.ts';
+import type { ModelProvider, ModelRequest, ModelResponse } from './provider.ts';
+
+export const OPENAI_API_KEY = 'OPENAI_API_KEY';
+export const OPENAI_BASE_URL = 'OPENAI_BASE_URL';
+
+/** Where the SDK sends requests when no base URL is given. */
+const defaultBaseURL = 'https://api.openai.com/v1';
+/**
+ * Sent when a custom base URL is set and no key is: local OpenAI-compatible
+ * servers rarely check it, and the SDK refuses to run without one.
+ */
+const placeholderApiKey = 'not-needed';
+const defaultTimeoutMs = 10 * 60 * 1000;
+
+/** The request field that caps the output. */
+export type MaxTokensField = 'max_completion_tokens' | 'max_tokens';
+
+export interface OpenAIProviderOptions {
+  /** Default: `OPENAI_API_KEY`. */
+  apiKey?: string;
+  /** Default: `OPENAI_BASE_URL`, else OpenAI itself. */
+  baseURL?: string;
+  /** Per-request timeout. Default 10 minutes. */
+  timeoutMs?: number;
+  /**
+   * `max_completion_tokens` (default) suits OpenAI and most compatible servers;
+   * choose `max_tokens` for older servers that only know that one.
+   */
+  maxTokensField?: MaxTokensField;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class OpenAIProvider implements ModelProvider {
+  readonly name = 'openai';
+  readonly baseURL: string;
+  private readonly client: OpenAI;
+  private readonly maxTokensField: MaxTokensField;
+
+  /** `env` is read for the options not given (default: `process.env`). */
+  constructor(options: OpenAIProviderOptions = {}, env: Env = process.env) {
+    const baseURL = nonEmpty(options.baseURL) ?? nonEmpty(env[OPENAI_BASE_URL]);
+    let apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env[OPENAI_API_KEY]);
+    if (!apiKey) {
+      if (!baseURL) throw new MissingApiKeyError('OpenAI', OPENAI_API_KEY);
+      apiKey = placeholderApiKey;
+    }
+    this.baseURL = baseURL ?? defaultBaseURL;
+    this.maxTokensField = options.maxTokensField ?? 'max_completion_tokens';
+    this.client = new OpenAI({
+      apiKey,
+      baseURL: baseURL ?? null,
+      timeout: options.timeoutMs ?? defaultTimeoutMs,
+      maxRetries: 0, // Temporal owns retries.
+    });
+  }
+
+  async generate(request: ModelRequest): Promise<ModelResponse> {
+    const body = toOpenAIRequest(request, this.maxTokensField);
+    let completion: ChatCompletion;
+    try {
+      completion = await this.client.chat.completions.create(body, { signal: request.signal });
+    } catch (error) {
+      throw toOpenAIError(error, request.signal, this.baseURL);
+    }
+    return fromOpenAIResponse(completion);
+  }
+}
+
+/** Neutral request → Chat Completions body. Pure. */
+export function toOpenAIRequest(
+  request: Omit<ModelRequest, 'signal'>,
+  maxTokensField: MaxTokensField = 'max_completion_tokens',
+): ChatCompletionCreateParamsNonStreaming {
+  const messages: ChatCompletionMessageParam[] = [];
+  if (request.instructions.trim() !== '') messages.push({ role: 'system', content: request.instructions });
+  messages.push(...toOpenAIMessages(request.messages));
+  const body: ChatCompletionCreateParamsNonStreaming = { model: request.model, messages };
+  // OpenAI rejects an empty `tools` array, so it is left out when there are none.
+  if (request.tools.length > 0) {
+    body.tools = request.tools.map(
+      (tool): ChatCompletionTool => ({
+        type: 'function',
+        function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+      }),
+    );
+  }
+  body[maxTokensField] = request.maxOutputTokens;
+  return body;
+}
+
+/**
+ * Neutral messages → Chat Completions messages. Tool results keep their text;
+ * Chat Completions has no error flag, so the tool activity's error text is what
+ * tells the model a call failed.
+ */
+export function toOpenAIMessages(messages: Message[]): ChatCompletionMessageParam[] {
+  return messages.map((message): ChatCompletionMessageParam => {
+    switch (message.role) {
+      case 'user':
+        return { role: 'user', content: message.content };
+      case 'assistant':
+        if (message.toolCalls.length === 0) return { role: 'assistant', content: message.content };
+        return {
+          role: 'assistant',
+          content: message.content === '' ? null : message.content,
+          tool_calls: message.toolCalls.map((call) => ({
+            id: call.id,
+            type: 'function' as const,
+            function: { name: call.name, arguments: call.arguments },
+          })),
+        };
+      case 'tool':
+        return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+    }
+  });
+}
+
+/** Chat Completions response → neutral response. Pure. */
+export function fromOpenAIResponse(completion: ChatCompletion): ModelResponse {
+  const choice = completion.choices?.[0];
+  if (!choice?.message) {
+    throw new ModelCallError(`OpenAI returned a response without choices (model ${completion.model ?? 'unknown'}).`, {
+      kind: 'fatal',
+      provider: 'OpenAI',
+      hint: 'An OpenAI-compatible server may not implement Chat Completions fully; check OPENAI_BASE_URL.',
+    });
+  }
+  const { message } = choice;
+  const toolCalls: ToolCall[] = (message.tool_calls ?? []).map((call, index) => {
+    const fn = call.type === 'custom' ? { name: call.custom.name, arguments: call.custom.input } : call.function;
+    return {
+      // Some compatible servers leave ids out; the transcript needs one to pair results.
+      id: call.id || `call_${index}`,
+      name: fn.name,
+      // Verbatim when it is a string, as the contract asks; a few servers send an object.
+      arguments: typeof fn.arguments === 'string' ? fn.arguments : JSON.stringify(fn.arguments ?? {}),
+    };
+  });
+  return {
+    message: { role: 'assistant', content: message.content ?? message.refusal ?? '', toolCalls },
+    usage: fromOpenAIUsage(completion.usage),
+    stopReason: openAIStopReason(choice.finish_reason, toolCalls.length > 0),
+    ...(completion.model ? { modelVersion: completion.model } : {}),
+  };
+}
+
+export function fromOpenAIUsage(usage: ChatCompletion['usage'] | null | undefined): TokenUsage {
+  return {
+    inputTokens: usage?.prompt_tokens ?? 0,
+    outputTokens: usage?.completion_tokens ?? 0,
+    cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+  };
+}
+
+export function openAIStopReason(finishReason: string | null | undefined, hasToolCalls: boolean): StopReason {
+  switch (finishReason) {
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_calls';
+    case 'stop':
+      // Several compatible servers say `stop` even when the turn ends in tool calls.
+      return hasToolCalls ? 'tool_calls' : 'end_turn';
+    case 'length':
+      return 'max_tokens';
+    case 'content_filter':
+      return 'content_filter';
+    default:
+      return hasToolCalls ? 'tool_calls' : 'other';
+  }
+}
+
+/**
+ * An SDK failure → what the activity needs: the caller's own abort is rethrown
+ * as the abort it is (never a retryable model error); HTTP errors and
+ * connection failures become classified `ModelCallError`s.
+ */
+export function toOpenAIError(error: unknown, signal: AbortSignal | undefined, baseURL = defaultBaseURL): unknown {
+  if (signal?.aborted) return abortReason(signal);
+  if (error instanceof APIConnectionTimeoutError) return modelConnectionError('OpenAI', baseURL, error, true);
+  if (error instanceof APIConnectionError) return modelConnectionError('OpenAI', baseURL, error.cause ?? error, false);
+  if (error instanceof APIError && typeof error.status === 'number') {
+    return modelErrorForStatus({
+      provider: 'OpenAI',
+      status: error.status,
+      serverMessage: openAIServerMessage(error),
+      headers: error.headers,
+      apiKeyVariable: OPENAI_API_KEY,
+      cause: error,
+    });
+  }
+  if (error instanceof OpenAIError) {
+    return new ModelCallError(`The OpenAI client failed: ${error.message}`, { kind: 'fatal', provider: 'OpenAI', cause: error });
+  }
+  return error;
+}
+
+function openAIServerMessage(error: APIError): string | undefined {
+  const body = error.error as { message?: unknown } | undefined;
+  if (typeof body?.message === 'string') return body.message;
+  return error.message.replace(/^\d{3}\s+/, '') || undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
