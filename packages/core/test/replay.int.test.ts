@@ -1,0 +1,89 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { MockModelServer, toolResults } from '@cairn/testing';
+import { defineAgent, defineTool } from '../src/index.ts';
+import { workflowBundle } from '../src/worker/index.ts';
+import { startTestStack, type TestStack } from './harness.ts';
+import { tmpdir } from 'node:os';
+
+/**
+ * Histories of finished runs must replay on the current workflow code. The
+ * committed fixtures are histories made by earlier releases: a change that
+ * breaks their replay would break runs in flight when it is deployed.
+ * CAIRN_UPDATE_FIXTURES=1 writes this run's histories as new fixtures
+ * (protobuf binary, as `temporal workflow show --output json` can't be replayed
+ * across SDK versions as reliably).
+ */
+const { History } = temporal.api.history.v1;
+const fixtures = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
+
+const lookup = defineTool({
+  name: 'lookup',
+  description: 'Looks a word up.',
+  input: z.object({ word: z.string() }),
+  execute: ({ word }) => `definition of ${word}`,
+});
+const agent = defineAgent({ name: 'replayed', model: 'openai:gpt-test', instructions: 'Define words.', tools: [lookup], maxTurns: 3 });
+
+async function replay(histories: { workflowId: string; history: unknown }[]) {
+  const failures: string[] = [];
+  const results = Worker.runReplayHistories({ workflowBundle: await workflowBundle(join(tmpdir(), 'cairn-replay-bundles')) }, histories);
+  for await (const result of results) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  return failures;
+}
+
+describe('determinism', () => {
+  let mock: MockModelServer;
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    mock = await MockModelServer.start();
+    stack = await startTestStack({ agents: [agent], mock });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await mock?.close();
+  });
+
+  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit', async () => {
+    const scenarios = {
+      'parallel-tools': [
+        { toolCalls: [{ name: 'lookup', arguments: { word: 'cairn' } }, { name: 'lookup', arguments: { word: 'durable' } }] },
+        { text: 'Both defined.' },
+      ],
+      'tool-error': [{ toolCalls: [{ name: 'lookup', arguments: '{"word": 7}' }] }, { text: 'Gave up.' }],
+      'max-turns': [1, 2, 3].map((n) => ({ toolCalls: [{ name: 'lookup', arguments: { word: `w${n}` } }] })),
+    };
+    const histories = [];
+    for (const [name, replies] of Object.entries(scenarios)) {
+      mock.reset();
+      mock.script(...replies);
+      const { runId } = await stack.client.start('replayed', `scenario ${name}`);
+      await stack.client.result(runId);
+      const history = await stack.temporal.workflow.getHandle(runId).fetchHistory();
+      histories.push({ workflowId: runId, history, name });
+    }
+    expect(toolResults(mock.requests.at(-1)!)).toHaveLength(2);
+
+    expect(await replay(histories)).toEqual([]);
+
+    if (process.env.CAIRN_UPDATE_FIXTURES) {
+      mkdirSync(fixtures, { recursive: true });
+      for (const { name, history } of histories) writeFileSync(join(fixtures, `${name}.binpb`), History.encode(history).finish());
+    }
+  });
+
+  it('replays every committed history fixture', async () => {
+    const files = readdirSync(fixtures).filter((file) => file.endsWith('.binpb'));
+    expect(files.length).toBeGreaterThan(0);
+    const histories = files.map((file) => ({ workflowId: file, history: History.decode(readFileSync(join(fixtures, file))) }));
+    expect(await replay(histories)).toEqual([]);
+  });
+});

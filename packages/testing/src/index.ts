@@ -1,0 +1,14 @@
+export { MockModelServer, type MockModelServerOptions } from './mock-model-server.ts';
+export { lastMessage, toolResults } from './conversation.ts';
+export type {
+  MockFormat,
+  MockMessage,
+  MockRequest,
+  MockToolResult,
+  ReplyHandler,
+  ScriptedFault,
+  ScriptedReply,
+  ScriptedStopReason,
+  ScriptedToolCall,
+  ScriptedUsage,
+} from './scripted-reply.ts';
