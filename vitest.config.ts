@@ -6,5 +6,6 @@ export default defineConfig({
     exclude: ['**/node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    globalSetup: ['./test/global-setup.ts'],
   },
 });

@@ -1,0 +1,373 @@
+/**
+ * Finding — and, where it is missing, building — the Temporal CLI binary that runs the
+ * embedded dev server (`temporal server start-dev`).
+ *
+ * Lookup order: `TEMPORAL_CLI_PATH`, then `temporal` on PATH, then Cairn's cache directory.
+ * When none has it and Go is installed, `go install` builds the pinned CLI version into the
+ * cache directory. A lock file in that directory makes concurrent callers (parallel test
+ * workers, the CLI and the tests) wait for one build instead of starting their own.
+ */
+import { spawn, execFile } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { CairnError } from '../errors.ts';
+
+/** The CLI version Cairn builds. Later tags carry a go.mod `replace` and cannot be go-installed. */
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+export const TEMPORAL_CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
+
+const exeName = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
+const goName = process.platform === 'win32' ? 'go.exe' : 'go';
+const lockName = '.temporal-build.lock';
+
+type Env = Record<string, string | undefined>;
+
+/** The Temporal CLI could not be found, built or run. */
+export class TemporalBinaryError extends CairnError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'TemporalBinaryError';
+  }
+}
+
+const ownBinaryHint = `install the Temporal CLI yourself and put 'temporal' on PATH, or set TEMPORAL_CLI_PATH to its path.`;
+const installHint = `Install Go so Cairn can build the Temporal CLI, or ${ownBinaryHint}`;
+
+/**
+ * The directory Cairn keeps its Temporal CLI binary in: `$CAIRN_CACHE_DIR`, else
+ * `$XDG_CACHE_HOME/cairn/bin`, else `~/.cache/cairn/bin`.
+ */
+export function temporalCacheDir(env: Env = process.env): string {
+  if (env.CAIRN_CACHE_DIR) return env.CAIRN_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'cairn', 'bin');
+  return join(env.HOME || homedir(), '.cache', 'cairn', 'bin');
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function findOnPath(name: string, env: Env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export interface FindTemporalBinaryOptions {
+  /** Environment to read (TEMPORAL_CLI_PATH, PATH, cache variables). Defaults to `process.env`. */
+  env?: Env;
+}
+
+/**
+ * The path of a Temporal CLI executable, or undefined: `TEMPORAL_CLI_PATH`, then `temporal`
+ * on PATH, then the cache directory. Only checks that the file is executable; see
+ * {@link ensureTemporalBinary} for a binary that is verified to run.
+ */
+export function findTemporalBinary(options: FindTemporalBinaryOptions = {}): string | undefined {
+  const env = options.env ?? process.env;
+  const fromEnv = env.TEMPORAL_CLI_PATH;
+  if (fromEnv && isExecutableFile(fromEnv)) return fromEnv;
+  const onPath = findOnPath(exeName, env);
+  if (onPath) return onPath;
+  const cached = join(temporalCacheDir(env), exeName);
+  return isExecutableFile(cached) ? cached : undefined;
+}
+
+/** The first line `temporal --version` prints, or a TemporalBinaryError saying why it did not run. */
+export async function getTemporalVersion(binary: string, timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(binary, ['--version'], { timeout: timeoutMs }, (error, stdout, stderr) => {
+      const output = `${stdout}${stderr}`.trim();
+      if (error) {
+        reject(
+          new TemporalBinaryError(
+            `The Temporal CLI at ${binary} does not run ('${binary} --version' failed: ${error.message.trim()})` +
+              (output ? `:\n${tail(output, 20)}` : '.'),
+            {
+              hint:
+                `Replace or remove ${binary} (a broken copy in Cairn's cache is rebuilt when Go is installed), ` +
+                `or set TEMPORAL_CLI_PATH to a working Temporal CLI.`,
+              cause: error,
+            },
+          ),
+        );
+        return;
+      }
+      resolve(output.split('\n')[0] ?? output);
+    });
+  });
+}
+
+export interface EnsureTemporalBinaryOptions {
+  /** Receives human-readable progress lines (build start, "still building… 45s", waits). */
+  onProgress?: (line: string) => void;
+  /** Environment to read and to run `go` with. Defaults to `process.env`. */
+  env?: Env;
+  /** How often a "still building" line is reported. Default 15 s. */
+  progressIntervalMs?: number;
+  /** How long to wait for another process's build before giving up. Default 30 min. */
+  waitTimeoutMs?: number;
+  /** A lock not refreshed for this long is abandoned (its builder died). Default 2 min. */
+  staleLockMs?: number;
+}
+
+/**
+ * A Temporal CLI binary that runs: found by {@link findTemporalBinary}, or built with Go into
+ * the cache directory when missing. Throws a {@link TemporalBinaryError} with the reason and
+ * what to do when neither works.
+ */
+export async function ensureTemporalBinary(options: EnsureTemporalBinaryOptions = {}): Promise<string> {
+  const env = options.env ?? process.env;
+  const report = options.onProgress ?? (() => {});
+
+  if (env.TEMPORAL_CLI_PATH && !isExecutableFile(env.TEMPORAL_CLI_PATH)) {
+    throw new TemporalBinaryError(`TEMPORAL_CLI_PATH is set to '${env.TEMPORAL_CLI_PATH}', which is not an executable file.`, {
+      hint: 'Point TEMPORAL_CLI_PATH at a Temporal CLI binary, or unset it to let Cairn find or build one.',
+    });
+  }
+
+  const cacheDir = temporalCacheDir(env);
+  const cached = join(cacheDir, exeName);
+  const found = findTemporalBinary({ env });
+  if (found && found !== cached) {
+    await getTemporalVersion(found); // TEMPORAL_CLI_PATH or PATH: the user's own binary; report, never replace
+    return found;
+  }
+  if (found && (await runs(found))) return found;
+
+  const go = findOnPath(goName, env);
+  if (!go && found) await getTemporalVersion(found); // a broken cached binary and no Go to rebuild it: say so
+  if (!go) {
+    throw new TemporalBinaryError(
+      `The Temporal CLI ('temporal') was not found (not in TEMPORAL_CLI_PATH, not on PATH, not in ${cacheDir}) ` +
+        `and Go is not installed to build it.`,
+      { hint: installHint },
+    );
+  }
+
+  await mkdir(cacheDir, { recursive: true });
+  const lock = await acquireBuildLock(cacheDir, {
+    report,
+    isDone: async () => isExecutableFile(cached) && (await runs(cached)),
+    waitTimeoutMs: options.waitTimeoutMs ?? 30 * 60_000,
+    staleLockMs: options.staleLockMs ?? 2 * 60_000,
+  });
+  if (lock === 'done') return cached; // another process built it while we waited
+  try {
+    // Built by another process between our check and taking the lock?
+    if (isExecutableFile(cached) && (await runs(cached))) return cached;
+    await goInstall(go, cacheDir, env, report, options.progressIntervalMs ?? 15_000, lock.refresh);
+    const version = await getTemporalVersion(cached);
+    report(`Temporal CLI ready: ${cached} (${version})`);
+    return cached;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runs(binary: string): Promise<boolean> {
+  try {
+    await getTemporalVersion(binary);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface BuildLock {
+  refresh(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * Takes `<cacheDir>/.temporal-build.lock` (created exclusively, holding the owner's pid), or
+ * waits while another live process holds it. Returns 'done' when `isDone` turns true while
+ * waiting. A lock whose owner is dead, or which its owner stopped refreshing, is taken over.
+ */
+export async function acquireBuildLock(
+  cacheDir: string,
+  options: {
+    report?: (line: string) => void;
+    isDone?: () => Promise<boolean>;
+    waitTimeoutMs?: number;
+    staleLockMs?: number;
+    pollMs?: number;
+  } = {},
+): Promise<BuildLock | 'done'> {
+  const lockPath = join(cacheDir, lockName);
+  const report = options.report ?? (() => {});
+  const staleLockMs = options.staleLockMs ?? 2 * 60_000;
+  const pollMs = options.pollMs ?? 1_000;
+  const started = Date.now();
+  const deadline = started + (options.waitTimeoutMs ?? 30 * 60_000);
+  let lastReport = 0;
+
+  for (;;) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.writeFile(`${process.pid}\n${new Date().toISOString()}\n`);
+      await handle.close();
+      let released = false;
+      return {
+        refresh: async () => {
+          if (released) return;
+          const now = new Date();
+          await utimes(lockPath, now, now).catch(() => {});
+        },
+        release: async () => {
+          released = true;
+          await rm(lockPath, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+
+    const holder = await readLock(lockPath);
+    if (holder && (!holder.alive || Date.now() - holder.mtimeMs > staleLockMs)) {
+      report(`Removing a stale Temporal CLI build lock (pid ${holder.pid ?? '?'} is gone).`);
+      await rm(lockPath, { force: true });
+      continue;
+    }
+    if (options.isDone && (await options.isDone())) return 'done';
+    if (Date.now() > deadline) {
+      throw new TemporalBinaryError(
+        `Gave up waiting for another process (pid ${holder?.pid ?? '?'}) to finish building the Temporal CLI ` +
+          `after ${Math.round((Date.now() - started) / 1000)}s.`,
+        { hint: `If no build is running, delete ${lockPath} and try again.` },
+      );
+    }
+    if (Date.now() - lastReport >= 15_000) {
+      lastReport = Date.now();
+      report(
+        `Waiting for another process (pid ${holder?.pid ?? '?'}) building the Temporal CLI… ` +
+          `${Math.round((Date.now() - started) / 1000)}s`,
+      );
+    }
+    await sleep(pollMs);
+  }
+}
+
+async function readLock(lockPath: string): Promise<{ pid?: number; alive: boolean; mtimeMs: number } | undefined> {
+  try {
+    const [text, info] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)]);
+    const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
+    if (!Number.isInteger(pid) || pid <= 0) {
+      // Being written right now, or garbage: judge by age alone.
+      return { alive: true, mtimeMs: info.mtimeMs };
+    }
+    return { pid, alive: isAlive(pid), mtimeMs: info.mtimeMs };
+  } catch {
+    return undefined; // released between our attempt and this read
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs `go install` into a private directory, then moves the binary into place atomically. */
+async function goInstall(
+  go: string,
+  cacheDir: string,
+  env: Env,
+  report: (line: string) => void,
+  progressIntervalMs: number,
+  refreshLock: () => Promise<void>,
+): Promise<void> {
+  const buildDir = join(cacheDir, `.build-${process.pid}-${Date.now()}`);
+  await mkdir(buildDir, { recursive: true });
+  const target = `${TEMPORAL_CLI_PACKAGE}@${TEMPORAL_CLI_VERSION}`;
+  report(
+    `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${cacheDir} — ` +
+      `the first build takes several minutes; later runs reuse it.`,
+  );
+  const started = Date.now();
+  let downloads = 0;
+  const output: string[] = [];
+  let pending = '';
+  const onData = (chunk: Buffer): void => {
+    pending += chunk.toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.startsWith('go: downloading')) downloads++;
+      output.push(line);
+      if (output.length > 200) output.shift();
+    }
+  };
+
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(go, ['install', target], {
+        env: { ...env, GOBIN: buildDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      const timer = setInterval(() => {
+        void refreshLock();
+        const seconds = Math.round((Date.now() - started) / 1000);
+        report(`Still building the Temporal CLI… ${seconds}s` + (downloads ? ` (${downloads} modules downloaded)` : ''));
+      }, progressIntervalMs);
+      child.on('error', (error) => {
+        clearInterval(timer);
+        reject(error);
+      });
+      child.on('close', (exitCode, signal) => {
+        clearInterval(timer);
+        if (pending) output.push(pending);
+        resolve(signal ? null : exitCode);
+      });
+    }).catch((error: unknown) => {
+      throw new TemporalBinaryError(`Could not run Go (${go}) to build the Temporal CLI: ${(error as Error).message}`, {
+        hint: installHint,
+        cause: error,
+      });
+    });
+    if (code !== 0) {
+      throw new TemporalBinaryError(
+        `Building the Temporal CLI failed: 'go install ${target}' ` +
+          `${code === null ? 'was killed' : `exited with code ${code}`}:\n${tail(output.join('\n'), 30)}`,
+        { hint: `Fix the Go error above (network access to the Go module proxy? disk space?), or ${ownBinaryHint}` },
+      );
+    }
+    const built = join(buildDir, exeName);
+    if (!isExecutableFile(built)) {
+      throw new TemporalBinaryError(`'go install ${target}' succeeded but left no ${exeName} in ${buildDir}.`, {
+        hint: `Check GOOS/GOARCH/GOFLAGS in your Go environment, or ${ownBinaryHint}`,
+      });
+    }
+    await rename(built, join(cacheDir, exeName));
+    report(
+      `Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)}s` +
+        (downloads ? ` (${downloads} modules downloaded).` : '.'),
+    );
+  } finally {
+    await rm(buildDir, { recursive: true, force: true });
+  }
+}
+
+function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
