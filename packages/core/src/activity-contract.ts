@@ -6,7 +6,7 @@
  * Persisted in workflow history: change only by adding optional fields.
  */
 import type { AgentSpec } from './agent/spec.ts';
-import type { AssistantMessage, StopReason, TokenUsage, UserMessage } from './messages.ts';
+import type { AssistantMessage, StopReason, TokenUsage, ToolResultMessage, UserMessage } from './messages.ts';
 import type { TranscriptRef } from './transcript/transcript-store.ts';
 
 export interface ResolvedAgent {
@@ -24,7 +24,8 @@ export interface ToolResultRef {
   contentRef: string;
 }
 
-export type TranscriptAppend = UserMessage | AssistantMessage | ToolResultRef;
+/** Small results made by the workflow itself (answers, denials, sub-agent outcomes) travel inline. */
+export type TranscriptAppend = UserMessage | AssistantMessage | ToolResultMessage | ToolResultRef;
 
 export interface CallModelInput {
   runId: string;
@@ -60,10 +61,20 @@ export interface RunToolOutput {
   preview: string;
 }
 
+export interface PrepareToolCallInput {
+  agent: string;
+  toolName: string;
+  arguments: string;
+}
+
+/** Arguments checked before a person is asked to approve them, and whether approval is needed at all. */
+export type PrepareToolCallOutput = { ok: true; arguments: unknown; needsApproval: boolean } | { ok: false; error: string };
+
 export interface CairnActivities {
   resolveAgent(name: string): Promise<ResolvedAgent>;
   callModel(input: CallModelInput): Promise<CallModelOutput>;
   runTool(input: RunToolInput): Promise<RunToolOutput>;
+  prepareToolCall(input: PrepareToolCallInput): Promise<PrepareToolCallOutput>;
 }
 
 /** Failure types the workflow must not retry. */

@@ -31,7 +31,7 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
   async function materialise(append: TranscriptAppend[]): Promise<Message[]> {
     return Promise.all(
       append.map(async (entry): Promise<Message> => {
-        if (entry.role !== 'tool') return entry;
+        if (!('contentRef' in entry)) return entry;
         const { contentRef, ...rest } = entry;
         return { ...rest, content: await deps.blobs.get(contentRef) };
       }),
@@ -49,7 +49,7 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
           model,
           instructions: spec.instructions,
           messages,
-          tools: spec.tools,
+          tools: spec.tools.map(({ name, description, parameters }) => ({ name, description, parameters })),
           maxOutputTokens: input.maxOutputTokens,
           signal: Context.current().cancellationSignal,
         }),

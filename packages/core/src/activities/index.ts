@@ -4,7 +4,7 @@ import type { BlobStore } from '../transcript/blob-store.ts';
 import { TranscriptStore } from '../transcript/transcript-store.ts';
 import { callModelActivity, type ModelResolver } from './call-model.ts';
 import { resolveAgentActivity } from './resolve-agent.ts';
-import { runToolActivity } from './run-tool.ts';
+import { prepareToolCallActivity, runToolActivity } from './run-tool.ts';
 
 export interface ActivityDependencies {
   agents: AgentRegistry;
@@ -19,5 +19,6 @@ export function createActivities({ agents, blobs, resolveModel }: ActivityDepend
     resolveAgent: resolveAgentActivity(agents, blobs),
     callModel: callModelActivity({ blobs, transcripts, resolveModel }),
     runTool: runToolActivity(agents, blobs),
+    prepareToolCall: prepareToolCallActivity(agents),
   };
 }

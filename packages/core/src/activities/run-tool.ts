@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
-import type { RunToolInput, RunToolOutput } from '../activity-contract.ts';
+import type { PrepareToolCallInput, PrepareToolCallOutput, RunToolInput, RunToolOutput } from '../activity-contract.ts';
 import type { AgentRegistry } from '../agent/agent-registry.ts';
 import type { AnyTool, ToolContext } from '../agent/define-tool.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
@@ -54,6 +54,25 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
       return toolError(`Tool '${tool.name}' failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+/**
+ * Checks a gated call's arguments before anyone is asked to approve them, and
+ * evaluates the tool's `needsApproval` predicate, which only the worker can run.
+ */
+export function prepareToolCallActivity(agents: AgentRegistry) {
+  return async function prepareToolCall(input: PrepareToolCallInput): Promise<PrepareToolCallOutput> {
+    try {
+      const tool = agents.get(input.agent).tools.get(input.toolName);
+      if (!tool) return { ok: false, error: `There is no tool named '${input.toolName}'.` };
+      const args = parseArguments(tool, input.arguments);
+      if (!args.ok) return args;
+      const needsApproval = typeof tool.needsApproval === 'function' ? await tool.needsApproval(args.value) : tool.needsApproval === true;
+      return { ok: true, arguments: args.value, needsApproval };
+    } catch (error) {
+      throw toActivityFailure(error);
+    }
+  };
 }
 
 function parseArguments(tool: AnyTool, raw: string): { ok: true; value: unknown } | { ok: false; error: string } {

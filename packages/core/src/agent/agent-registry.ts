@@ -5,12 +5,17 @@ import type { AgentDefinition } from './define-agent.ts';
 export class AgentRegistry {
   private readonly agents = new Map<string, AgentDefinition>();
 
+  /** Sub-agents are served too, whether or not they are listed themselves. */
   constructor(agents: readonly AgentDefinition[]) {
-    for (const agent of agents) {
+    const add = (agent: AgentDefinition) => {
       if (agent?.kind !== 'agent') throw new InvalidDefinitionError('The config lists something that is not an agent: make each one with defineAgent().');
-      if (this.agents.has(agent.name)) throw new InvalidDefinitionError(`Two agents are named '${agent.name}'.`);
+      const known = this.agents.get(agent.name);
+      if (known === agent) return;
+      if (known) throw new InvalidDefinitionError(`Two different agents are named '${agent.name}'.`);
       this.agents.set(agent.name, agent);
-    }
+      agent.subAgents.forEach(add);
+    };
+    agents.forEach(add);
   }
 
   get names(): string[] {

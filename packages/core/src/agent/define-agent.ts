@@ -1,6 +1,8 @@
 import { InvalidDefinitionError } from '../errors.ts';
-import type { AgentSpec } from './spec.ts';
+import { z } from 'zod';
+import type { AgentSpec, ToolSpec } from './spec.ts';
 import { type AnyTool, describeTool } from './define-tool.ts';
+import type { AskHumanTool } from './ask-human.ts';
 
 export const knownProviders = ['openai', 'anthropic'] as const;
 export type ProviderName = (typeof knownProviders)[number];
@@ -13,7 +15,16 @@ export interface AgentOptions {
   model: ModelId;
   /** The system prompt. */
   instructions: string;
-  tools?: AnyTool[];
+  /** Tools made with defineTool, and the built-in askHuman(). */
+  tools?: (AnyTool | AskHumanTool)[];
+  /** Agents this one may delegate to: each becomes a `delegate_to_<name>` tool whose calls run as child workflows. */
+  subAgents?: AgentDefinition[];
+  /** Sub-agent runs of one run at once; further delegations wait their turn. Default 4. */
+  maxConcurrentChildren?: number;
+  /** How many levels of sub-agents may nest below a run of this agent. Default 3. */
+  maxDepth?: number;
+  /** One line on what this agent is good for: the description of its delegate tool. */
+  description?: string;
   /** The loop stops after this many model calls. Default 20. */
   maxTurns?: number;
   /** Cap on each model call's output. Default 4096. */
@@ -25,7 +36,10 @@ export interface AgentOptions {
 export interface AgentDefinition {
   readonly kind: 'agent';
   readonly name: string;
+  /** The tools that run as activities, by name. */
   readonly tools: ReadonlyMap<string, AnyTool>;
+  readonly subAgents: readonly AgentDefinition[];
+  readonly description?: string;
   /** The serialisable form the workflow runs from. */
   readonly spec: AgentSpec;
 }
@@ -34,7 +48,7 @@ const agentNamePattern = /^[a-z][a-z0-9_-]{0,62}$/;
 
 /** Defines an agent. Everything is checked here, so a bad definition fails at start-up, not mid-run. */
 export function defineAgent(options: AgentOptions): AgentDefinition {
-  const { name, model, instructions, tools = [], maxTurns = 20, maxOutputTokens = 4096, toolConcurrency = 4 } = options;
+  const { name, model, instructions, tools = [], subAgents = [], maxTurns = 20, maxOutputTokens = 4096, toolConcurrency = 4, maxConcurrentChildren = 4, maxDepth = 3 } = options;
   if (typeof name !== 'string' || !agentNamePattern.test(name)) {
     throw new InvalidDefinitionError(
       `Invalid agent name ${JSON.stringify(name)}: use lower-case letters, digits, '-' or '_', starting with a letter.`,
@@ -50,35 +64,53 @@ export function defineAgent(options: AgentOptions): AgentDefinition {
   if (typeof instructions !== 'string' || instructions.trim() === '') {
     throw new InvalidDefinitionError(`Agent '${name}' has no instructions.`);
   }
-  for (const [option, value] of Object.entries({ maxTurns, maxOutputTokens, toolConcurrency })) {
+  for (const [option, value] of Object.entries({ maxTurns, maxOutputTokens, toolConcurrency, maxConcurrentChildren, maxDepth })) {
     if (!Number.isInteger(value) || value < 1) {
       throw new InvalidDefinitionError(`Agent '${name}': ${option} must be a positive integer, got ${JSON.stringify(value)}.`);
     }
   }
-  const toolsByName = new Map<string, AnyTool>();
+  const functionTools = new Map<string, AnyTool>();
+  const toolSpecs: ToolSpec[] = [];
+  const claim = (toolName: string) => {
+    if (toolSpecs.some((spec) => spec.name === toolName)) throw new InvalidDefinitionError(`Agent '${name}' has two tools named '${toolName}'.`);
+  };
   for (const tool of tools) {
-    if (tool?.kind !== 'tool') {
-      throw new InvalidDefinitionError(`Agent '${name}' lists something that is not a tool: make each one with defineTool().`);
+    if (tool?.kind === 'tool') {
+      claim(tool.name);
+      functionTools.set(tool.name, tool);
+      const approval = tool.needsApproval === true ? 'always' : typeof tool.needsApproval === 'function' ? 'conditional' : undefined;
+      toolSpecs.push({ ...describeTool(tool), kind: 'function', approval, approvalTimeoutMs: tool.approvalTimeoutMs, onApprovalTimeout: tool.onApprovalTimeout });
+    } else if (tool?.kind === 'ask_human') {
+      claim(tool.name);
+      toolSpecs.push({ ...describeTool(tool), kind: 'ask_human', timeoutMs: tool.timeoutMs, defaultAnswer: tool.defaultAnswer });
+    } else {
+      throw new InvalidDefinitionError(`Agent '${name}' lists something that is not a tool: make each one with defineTool() or askHuman().`);
     }
-    if (toolsByName.has(tool.name)) {
-      throw new InvalidDefinitionError(`Agent '${name}' has two tools named '${tool.name}'.`);
-    }
-    toolsByName.set(tool.name, tool);
+  }
+  for (const sub of subAgents) {
+    if (sub?.kind !== 'agent') throw new InvalidDefinitionError(`Agent '${name}' lists a sub-agent that is not an agent: make each one with defineAgent().`);
+    const toolName = delegateToolName(sub.name);
+    claim(toolName);
+    toolSpecs.push({
+      ...describeTool({ name: toolName, description: `Delegate a task to the ${sub.name} agent${sub.description ? `: ${sub.description}` : '.'} It works on its own and returns its final answer.`, input: delegateInput }),
+      kind: 'sub_agent',
+      agent: sub.name,
+    });
   }
   return {
     kind: 'agent',
     name,
-    tools: toolsByName,
-    spec: {
-      name,
-      model,
-      instructions,
-      tools: [...toolsByName.values()].map(describeTool),
-      maxTurns,
-      maxOutputTokens,
-      toolConcurrency,
-    },
+    tools: functionTools,
+    subAgents,
+    description: options.description,
+    spec: { name, model, instructions, tools: toolSpecs, maxTurns, maxOutputTokens, toolConcurrency, maxConcurrentChildren, maxDepth },
   };
+}
+
+const delegateInput = z.object({ task: z.string().min(1).describe('The task, with all the context the sub-agent needs: it sees nothing else.') });
+
+export function delegateToolName(agent: string): string {
+  return `delegate_to_${agent.replace(/-/g, '_')}`;
 }
 
 /** `openai:gpt-4o` → ['openai', 'gpt-4o']; the model part may itself contain ':'. */

@@ -21,7 +21,18 @@ export interface ToolContext {
   heartbeat(details?: unknown): void;
 }
 
-export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output = unknown> {
+/** Whether a call needs a person's approval before it runs: always, or decided from its arguments. */
+export type NeedsApproval<Args> = boolean | ((args: Args) => boolean | Promise<boolean>);
+
+export interface ApprovalOptions<Args> {
+  needsApproval?: NeedsApproval<Args>;
+  /** How long to wait for a decision before `onApprovalTimeout` applies. Default: wait forever. */
+  approvalTimeoutMs?: number;
+  /** What an unanswered approval becomes. Default 'deny'. */
+  onApprovalTimeout?: 'deny' | 'approve';
+}
+
+export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output = unknown> extends ApprovalOptions<z.output<Input>> {
   readonly kind: 'tool';
   name: string;
   description: string;
@@ -39,13 +50,15 @@ const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
  * shown its JSON Schema, and the arguments it sends are validated against it
  * before `execute` runs. Invalid arguments go back to the model as a tool error.
  */
-export function defineTool<Input extends z.ZodType, Output>(definition: {
-  name: string;
-  description: string;
-  input: Input;
-  execute(args: z.output<Input>, context: ToolContext): Promise<Output> | Output;
-}): ToolDefinition<Input, Output> {
-  const { name, description, input, execute } = definition;
+export function defineTool<Input extends z.ZodType, Output>(
+  definition: {
+    name: string;
+    description: string;
+    input: Input;
+    execute(args: z.output<Input>, context: ToolContext): Promise<Output> | Output;
+  } & ApprovalOptions<z.output<Input>>,
+): ToolDefinition<Input, Output> {
+  const { name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout } = definition;
   if (typeof name !== 'string' || !toolNamePattern.test(name)) {
     throw new InvalidDefinitionError(
       `Invalid tool name ${JSON.stringify(name)}: use 1-64 letters, digits, '_' or '-'.`,
@@ -65,7 +78,16 @@ export function defineTool<Input extends z.ZodType, Output>(definition: {
   if (typeof execute !== 'function') {
     throw new InvalidDefinitionError(`Tool '${name}' has no execute function.`);
   }
-  return { kind: 'tool', name, description, input, execute };
+  if (needsApproval !== undefined && typeof needsApproval !== 'boolean' && typeof needsApproval !== 'function') {
+    throw new InvalidDefinitionError(`Tool '${name}': needsApproval must be true, false or a function of the arguments.`);
+  }
+  if (approvalTimeoutMs !== undefined && !(Number.isInteger(approvalTimeoutMs) && approvalTimeoutMs > 0)) {
+    throw new InvalidDefinitionError(`Tool '${name}': approvalTimeoutMs must be a positive number of milliseconds.`);
+  }
+  if (onApprovalTimeout !== undefined && onApprovalTimeout !== 'deny' && onApprovalTimeout !== 'approve') {
+    throw new InvalidDefinitionError(`Tool '${name}': onApprovalTimeout must be 'deny' or 'approve'.`);
+  }
+  return { kind: 'tool', name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout };
 }
 
 function toolParameters(name: string, input: z.ZodType): Record<string, unknown> {
@@ -81,6 +103,6 @@ function toolParameters(name: string, input: z.ZodType): Record<string, unknown>
 }
 
 /** The tool as the model sees it. */
-export function describeTool(tool: AnyTool): ToolDescriptor {
+export function describeTool(tool: { name: string; description: string; input: z.ZodType }): ToolDescriptor {
   return { name: tool.name, description: tool.description, parameters: toolParameters(tool.name, tool.input) };
 }

@@ -1,10 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { Client, WorkflowFailedError, type WorkflowExecutionDescription, type WorkflowExecutionInfo } from '@temporalio/client';
+import {
+  Client,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type WorkflowExecutionDescription,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
 import { WorkflowNotFoundError, TypedSearchAttributes } from '@temporalio/common';
 import { CairnError, UnknownRunError } from '../errors.ts';
 import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 import { zeroUsage } from '../messages.ts';
 import type { AgentRunResult, RunOptions, RunStatus } from '../workflow/run-types.ts';
+import { answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from '../workflow/definitions.ts';
+import type { PendingItem } from '../workflow/human-inbox.ts';
+import { choosePending, type InboxItem } from './human-input.ts';
+
+/** A run's status with the status of each of its sub-agent runs, recursively. */
+export type RunTree = RunStatus & { childStatuses: RunTree[] };
+
+/** How long a checked update may wait for a worker before the answer goes as a signal instead. */
+const updateWaitMs = 5_000;
 
 export interface RunSummary {
   runId: string;
@@ -67,7 +82,7 @@ export class CairnClient {
   async status(runId: string): Promise<RunStatus> {
     const info = await this.describe(runId);
     const handle = this.temporal.workflow.getHandle(runId);
-    if (info.status.name === 'RUNNING') return handle.query<RunStatus>('status');
+    if (info.status.name === 'RUNNING') return handle.query(statusQuery);
     const base: RunStatus = {
       runId,
       agent: agentOf(info) ?? 'unknown',
@@ -76,6 +91,9 @@ export class CairnClient {
       usage: zeroUsage(),
       startedAt: info.startTime.getTime(),
       toolCalls: [],
+      pending: [],
+      children: [],
+      rejected: [],
     };
     if (info.status.name === 'COMPLETED') {
       const result = (await handle.result()) as AgentRunResult;
@@ -89,6 +107,73 @@ export class CairnClient {
       reason = runFailure(runId, error).message;
     }
     return { ...base, state: 'failed', output: reason };
+  }
+
+  /** The run's status and, recursively, its sub-agents'. */
+  async statusTree(runId: string): Promise<RunTree> {
+    const status = await this.status(runId);
+    const childStatuses = await Promise.all(status.children.filter((child) => child.state !== 'queued').map((child) => this.statusTree(child.runId)));
+    return { ...status, childStatuses };
+  }
+
+  /** What the run waits for from people. Read from the run's memo, so it works while no worker runs. */
+  async pending(runId: string): Promise<PendingItem[]> {
+    return pendingOf(await this.describe(runId));
+  }
+
+  /** Every pending question and approval across all runs, sub-agent runs included, oldest first. */
+  async inbox(): Promise<InboxItem[]> {
+    const items: InboxItem[] = [];
+    const query = `${CairnSearchAttributes.waitingForHuman.name} = true AND ExecutionStatus = 'Running'`;
+    for await (const info of this.temporal.workflow.list({ query })) {
+      const parentRunId = info.typedSearchAttributes.get(CairnSearchAttributes.parentRun);
+      for (const item of pendingOf(info)) {
+        items.push({ ...item, runId: info.workflowId, agent: agentOf(info), parentRunId: parentRunId === undefined ? undefined : String(parentRunId) });
+      }
+    }
+    return items.sort((a, b) => a.askedAt - b.askedAt);
+  }
+
+  /** Answers a pending question; with no id, the run must have exactly one. Returns the question answered. */
+  async answer(runId: string, answer: string, questionId?: string): Promise<PendingItem> {
+    if (answer.trim() === '') throw new CairnError('The answer is empty.');
+    const question = choosePending(runId, await this.pending(runId), 'question', questionId);
+    const input = { questionId: question.id, answer };
+    await this.deliver(runId, (handle) => handle.executeUpdate(answerUpdate, { args: [input] }), (handle) => handle.signal(answerSignal, input));
+    return question;
+  }
+
+  /** Approves (optionally with edited arguments) or denies a pending tool call. */
+  async decide(runId: string, decision: { callId?: string; approved: boolean; arguments?: unknown; reason?: string }): Promise<PendingItem> {
+    const approval = choosePending(runId, await this.pending(runId), 'approval', decision.callId);
+    const input = { callId: approval.id, approved: decision.approved, arguments: decision.arguments, reason: decision.reason };
+    await this.deliver(
+      runId,
+      (handle) => handle.executeUpdate(decideUpdate, { args: [input] }),
+      (handle) =>
+        decision.approved ? handle.signal(approveSignal, { callId: input.callId, arguments: input.arguments }) : handle.signal(denySignal, { callId: input.callId, reason: input.reason }),
+    );
+    return approval;
+  }
+
+  /**
+   * Sends a checked update, so a wrong id comes back as an error. An update needs
+   * a worker to check it; when none answers in time the same input goes as a
+   * signal, which the server keeps until a worker runs (the workflow resolves
+   * each id once, so the two can never both apply).
+   */
+  private async deliver(
+    runId: string,
+    update: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<unknown>,
+    signal: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>,
+  ): Promise<void> {
+    const handle = this.temporal.workflow.getHandle(runId);
+    try {
+      await this.temporal.connection.withDeadline(Date.now() + updateWaitMs, () => update(handle));
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) throw new CairnError(error.cause?.message ?? error.message, { cause: error });
+      await signal(handle);
+    }
   }
 
   async list(options: { limit?: number; query?: string } = {}): Promise<RunSummary[]> {
@@ -124,6 +209,11 @@ export class CairnClient {
       throw error;
     }
   }
+}
+
+function pendingOf(info: { memo?: Record<string, unknown> }): PendingItem[] {
+  const pending = info.memo?.pending;
+  return Array.isArray(pending) ? (pending as PendingItem[]) : [];
 }
 
 function agentOf(info: Pick<WorkflowExecutionInfo, 'typedSearchAttributes'>): string | undefined {

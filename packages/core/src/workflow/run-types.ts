@@ -8,6 +8,7 @@ import type { AgentSpec } from '../agent/spec.ts';
 import type { TokenUsage } from '../messages.ts';
 import type { TranscriptRef } from '../transcript/transcript-store.ts';
 import type { TranscriptAppend } from '../activity-contract.ts';
+import type { PendingItem } from './human-inbox.ts';
 
 export interface RunOptions {
   /** Overrides the agent's maxTurns for this run. */
@@ -18,12 +19,25 @@ export interface RunOptions {
   modelCallTimeoutMs?: number;
   /** Longest a single tool call may take. Default 10 min. */
   toolTimeoutMs?: number;
+  /** No person is watching: questions are answered at once with "no human available". */
+  unattended?: boolean;
+}
+
+/** Where a sub-agent run sits in its tree. */
+export interface ParentLink {
+  runId: string;
+  /** 1 for a child of the root run. */
+  depth: number;
+  /** The deepest level the root's agent allows. */
+  maxDepth: number;
 }
 
 export interface AgentRunInput {
   agent: string;
   input: string;
   options?: RunOptions;
+  /** Set on sub-agent runs. */
+  parent?: ParentLink;
   /** Carried across continue-as-new; absent on a fresh start. */
   resume?: ResumeState;
 }
@@ -39,13 +53,24 @@ export interface ResumeState {
   startedAt: number;
 }
 
-export type RunState = 'starting' | 'calling_model' | 'running_tools' | 'completed' | 'max_turns' | 'failed' | 'cancelled';
+export type RunState = 'starting' | 'calling_model' | 'running_tools' | 'waiting_for_human' | 'completed' | 'max_turns' | 'failed' | 'cancelled';
 
 export interface ToolCallStatus {
   id: string;
   name: string;
-  state: 'running' | 'done' | 'error';
+  state: 'queued' | 'running' | 'waiting_for_human' | 'done' | 'error';
   preview?: string;
+}
+
+/** A sub-agent run as its parent sees it. */
+export interface ChildRun {
+  runId: string;
+  agent: string;
+  toolCallId: string;
+  state: 'queued' | 'running' | 'completed' | 'max_turns' | 'failed' | 'cancelled';
+  turns?: number;
+  usage?: TokenUsage;
+  error?: string;
 }
 
 export interface RunStatus {
@@ -59,6 +84,13 @@ export interface RunStatus {
   startedAt: number;
   /** The tool calls of the current (or last) turn. */
   toolCalls: ToolCallStatus[];
+  /** Questions and approvals waiting for a person, oldest first. */
+  pending: PendingItem[];
+  /** Sub-agent runs started by this run, in order. */
+  children: ChildRun[];
+  /** Signals that named nothing pending, with why: never dropped silently. */
+  rejected: { at: number; message: string }[];
+  parentRunId?: string;
   output?: string;
 }
 
