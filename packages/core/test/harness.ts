@@ -29,6 +29,10 @@ export interface TestStack {
   taskQueue: string;
   blobDir: string;
   worker: Worker;
+  /** Stops the worker alone, as when every worker process is down; the client stays connected. */
+  stopWorker(): Promise<void>;
+  /** Starts a fresh worker on the same task queue and blob store. */
+  restartWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,29 +49,48 @@ export async function startTestStack(options: { agents: AgentDefinition[]; mock:
   const address = inject('temporalAddress');
   const taskQueue = options.taskQueue ?? `test-${process.pid}-${Date.now().toString(36)}-${queues++}`;
   const blobDir = options.blobDir ?? mkdtempSync(join(tmpdir(), 'cairn-blobs-'));
-  const nativeConnection = await NativeConnection.connect({ address });
   const env = mockModelEnv(options.mock);
-  const worker = await createCairnWorker({
-    config: { agents: options.agents },
-    connection: nativeConnection,
-    taskQueue,
-    blobs: new FileBlobStore(blobDir),
-    resolveModel: (model) => resolveModel(model, env),
-  });
-  const running = worker.run();
+  const startWorker = async () => {
+    const nativeConnection = await NativeConnection.connect({ address });
+    const worker = await createCairnWorker({
+      config: { agents: options.agents },
+      connection: nativeConnection,
+      taskQueue,
+      blobs: new FileBlobStore(blobDir),
+      resolveModel: (model) => resolveModel(model, env),
+    });
+    const running = worker.run();
+    return {
+      worker,
+      async stop() {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await nativeConnection.close();
+      },
+    };
+  };
+  let current: Awaited<ReturnType<typeof startWorker>> | undefined = await startWorker();
   const connection = await Connection.connect({ address });
   const temporal = new Client({ connection });
-  return {
+  const stack: TestStack = {
     client: new CairnClient(temporal, { taskQueue }),
     temporal,
     taskQueue,
     blobDir,
-    worker,
+    worker: current.worker,
+    async stopWorker() {
+      await current?.stop();
+      current = undefined;
+    },
+    async restartWorker() {
+      await stack.stopWorker();
+      current = await startWorker();
+      stack.worker = current.worker;
+    },
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await nativeConnection.close();
+      await stack.stopWorker();
       await connection.close();
     },
   };
+  return stack;
 }
