@@ -4,6 +4,7 @@ import { runCommand } from './commands/run.ts';
 import { cancelCommand, listCommand, statusCommand } from './commands/inspect.ts';
 import { downCommand, serverStartCommand, serverStatusCommand, serverStopCommand, upCommand } from './commands/stack.ts';
 import { workerCommand } from './commands/worker.ts';
+import { answerCommand, decideCommand, inboxCommand } from './commands/human.ts';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -48,7 +49,36 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .option('--max-turns <n>', 'override the agent’s turn limit', positiveInteger)
     .option('-q, --task-queue <name>', 'task queue (default: cairn)')
+    .option('--no-prompt', 'do not ask questions and approvals on this terminal')
+    .option('--unattended', 'nobody will answer: questions get "no human available" at once')
     .action((agent, input, options) => done(runCommand(agent, input, options)));
+
+  program
+    .command('inbox')
+    .description('questions and approvals waiting for a person, across all runs and sub-agents')
+    .option('--json', 'machine-readable output')
+    .action((options) => done(inboxCommand(options)));
+  program
+    .command('answer')
+    .description("answer a run's pending question")
+    .argument('<runId>')
+    .argument('<text>', 'the answer')
+    .option('--question <id>', 'which question, when several are pending')
+    .action((runId, text, options) => done(answerCommand(runId, text, options)));
+  program
+    .command('approve')
+    .description('approve a pending tool call')
+    .argument('<runId>')
+    .option('--call <id>', 'which call, when several are pending')
+    .option('--args <json>', 'run the call with these arguments instead')
+    .action((runId, options) => done(decideCommand(runId, true, options)));
+  program
+    .command('deny')
+    .description('deny a pending tool call; the model is told')
+    .argument('<runId>')
+    .option('--call <id>', 'which call, when several are pending')
+    .option('--reason <text>', 'why, for the model')
+    .action((runId, options) => done(decideCommand(runId, false, options)));
 
   program
     .command('status')

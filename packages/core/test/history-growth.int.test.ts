@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MockModelServer, toolResults } from '@cairn/testing';
 import { defineAgent, defineTool } from '../src/index.ts';
-import { startTestStack, type TestStack } from './harness.ts';
+import { startTestStack, type TestStack } from '@cairn/testing';
 
 const turns = 100;
 const resultBytes = 4096;

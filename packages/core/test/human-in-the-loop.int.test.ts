@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MockModelServer, toolResults, type MockRequest, type ScriptedReply } from '@cairn/testing';
 import { askHuman, defineAgent, defineTool, type PendingItem } from '../src/index.ts';
 import { answerSignal, answerUpdate } from '../src/workflow/definitions.ts';
-import { startTestStack, type TestStack } from './harness.ts';
+import { startTestStack, type TestStack } from '@cairn/testing';
 
 const transfers: { to: string; amount: number }[] = [];
 const transfer = defineTool({
@@ -151,7 +151,7 @@ describe('human in the loop', () => {
     await expect(stack.client.answer('no-such-run', 'metric')).rejects.toThrow("No run with id 'no-such-run'.");
     const handle = stack.temporal.workflow.getHandle(runId);
     const rejected = await handle.executeUpdate(answerUpdate, { args: [{ questionId: 'q7', answer: 'metric' }] }).catch((error: Error) => error);
-    expect((rejected as Error).cause?.message).toBe("No question 'q7' is pending. Pending: q1.");
+    expect(((rejected as Error).cause as Error | undefined)?.message).toBe("No question 'q7' is pending. Pending: q1.");
     await handle.signal(answerSignal, { questionId: 'q7', answer: 'metric' });
     const status = await until(async () => {
       const current = await stack.client.status(runId);

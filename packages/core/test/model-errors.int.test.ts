@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockModelServer } from '@cairn/testing';
 import { defineAgent } from '../src/index.ts';
-import { startTestStack, type TestStack } from './harness.ts';
+import { startTestStack, type TestStack } from '@cairn/testing';
 
 const openaiAgent = defineAgent({ name: 'plain-openai', model: 'openai:gpt-test', instructions: 'Answer briefly.' });
 const anthropicAgent = defineAgent({ name: 'plain-anthropic', model: 'anthropic:claude-test', instructions: 'Answer briefly.' });

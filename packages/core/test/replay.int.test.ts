@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { MockModelServer, toolResults } from '@cairn/testing';
 import { defineAgent, defineTool } from '../src/index.ts';
 import { workflowBundle } from '../src/worker/index.ts';
-import { startTestStack, type TestStack } from './harness.ts';
+import { startTestStack, type TestStack } from '@cairn/testing';
 import { tmpdir } from 'node:os';
 
 /**

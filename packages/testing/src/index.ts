@@ -12,3 +12,4 @@ export type {
   ScriptedToolCall,
   ScriptedUsage,
 } from './scripted-reply.ts';
+export { startTestStack, mockModelEnv, type TestStack, type TestStackOptions } from './test-stack.ts';

@@ -4,6 +4,7 @@ import { openSession } from '../session.ts';
 import { bold, dim, formatTokens, green, printJson, yellow } from '../print.ts';
 import { checkApiKey } from '../api-keys.ts';
 import { isEmbedded } from '@cairn/core/temporal';
+import { promptForPending } from './human.ts';
 
 export interface RunCommandOptions {
   config?: string;
@@ -11,6 +12,9 @@ export interface RunCommandOptions {
   json?: boolean;
   maxTurns?: number;
   taskQueue?: string;
+  /** false with --no-prompt: never ask on this terminal. */
+  prompt?: boolean;
+  unattended?: boolean;
 }
 
 /** `cairn run <agent> "<input>"`: starts a run, then (unless --detach) follows it to its answer. */
@@ -27,7 +31,7 @@ export async function runCommand(agentName: string, input: string, options: RunC
 
   const session = await openSession({ bringUp: { configPath: path }, taskQueue: options.taskQueue ?? config.taskQueue });
   try {
-    const { runId, uiUrl } = await session.client.start(agentName, input, { maxTurns: options.maxTurns });
+    const { runId, uiUrl } = await session.client.start(agentName, input, { maxTurns: options.maxTurns, unattended: options.unattended });
     if (options.json && options.detach) {
       printJson({ runId, uiUrl });
       return 0;
@@ -40,7 +44,12 @@ export async function runCommand(agentName: string, input: string, options: RunC
       console.log(dim(`Follow it with 'cairn status ${runId}'.`));
       return 0;
     }
-    const stopFollowing = options.json ? () => {} : followProgress(session.client.status.bind(session.client), runId);
+    const stopProgress = options.json ? () => {} : followProgress(session.client.status.bind(session.client), runId);
+    const stopPrompting = options.prompt === false ? () => {} : promptForPending(session, runId);
+    const stopFollowing = () => {
+      stopProgress();
+      stopPrompting();
+    };
     try {
       const result = await session.client.result(runId);
       stopFollowing();

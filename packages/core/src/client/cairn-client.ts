@@ -97,7 +97,7 @@ export class CairnClient {
     };
     if (info.status.name === 'COMPLETED') {
       const result = (await handle.result()) as AgentRunResult;
-      return { ...base, state: result.status, turn: result.turns, usage: result.usage, output: result.output };
+      return { ...base, state: result.status, turn: result.turns, usage: result.usage, output: result.output, children: result.children ?? [] };
     }
     if (info.status.name === 'CANCELLED') return { ...base, state: 'cancelled' };
     let reason = info.status.name.toLowerCase();

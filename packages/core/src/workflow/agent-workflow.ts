@@ -123,7 +123,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       const outcome = toolCalls.length === 0 ? 'completed' : 'max_turns';
       status.output = reply.message.content;
       setState(outcome);
-      return { runId, agent: spec.name, status: outcome, output: reply.message.content, turns: status.turn, usage: status.usage, transcript };
+      return { runId, agent: spec.name, status: outcome, output: reply.message.content, turns: status.turn, usage: status.usage, transcript, children: status.children };
     }
 
     setState('running_tools');

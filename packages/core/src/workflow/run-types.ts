@@ -102,4 +102,6 @@ export interface AgentRunResult {
   turns: number;
   usage: TokenUsage;
   transcript: TranscriptRef;
+  /** Sub-agent runs, as the parent saw them end. */
+  children: ChildRun[];
 }

@@ -1,18 +1,17 @@
 /**
- * Test wiring: a worker on the shared test Temporal server, model calls going
- * to a mock model server through the real SDK clients, and a Cairn client.
+ * A Cairn stack for tests: a worker serving your agents on a real Temporal
+ * server, its model calls going to a `MockModelServer` through the real SDK
+ * clients, and a `CairnClient` to start and inspect runs.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { inject } from 'vitest';
-import type { MockModelServer } from '@cairn/testing';
-import { CairnClient, type AgentDefinition } from '../src/index.ts';
-import { resolveModel } from '../src/providers/registry.ts';
-import { FileBlobStore } from '../src/transcript/blob-store.ts';
-import { createCairnWorker } from '../src/worker/index.ts';
+import { CairnClient, CairnError, type AgentDefinition } from '@cairn/core';
+import { FileBlobStore, resolveModel } from '@cairn/core/internals';
+import { createCairnWorker } from '@cairn/core/worker';
+import type { MockModelServer } from './mock-model-server.ts';
 
 export function mockModelEnv(mock: MockModelServer): Record<string, string> {
   return {
@@ -45,8 +44,24 @@ try {
   // Already installed by another test file in this process.
 }
 
-export async function startTestStack(options: { agents: AgentDefinition[]; mock: MockModelServer; taskQueue?: string; blobDir?: string }): Promise<TestStack> {
-  const address = inject('temporalAddress');
+export interface TestStackOptions {
+  agents: AgentDefinition[];
+  mock: MockModelServer;
+  /** Temporal server address. Default: CAIRN_TEST_TEMPORAL_ADDRESS (set by Cairn's vitest global setup). */
+  address?: string;
+  /** Default: a fresh queue per stack, so tests never steal each other's tasks. */
+  taskQueue?: string;
+  /** Default: a fresh temporary directory. */
+  blobDir?: string;
+}
+
+export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
+  const address = options.address ?? process.env.CAIRN_TEST_TEMPORAL_ADDRESS;
+  if (!address) {
+    throw new CairnError('startTestStack needs a Temporal server address.', {
+      hint: 'Pass { address }, or set CAIRN_TEST_TEMPORAL_ADDRESS (for example to a `temporal server start-dev` you started).',
+    });
+  }
   const taskQueue = options.taskQueue ?? `test-${process.pid}-${Date.now().toString(36)}-${queues++}`;
   const blobDir = options.blobDir ?? mkdtempSync(join(tmpdir(), 'cairn-blobs-'));
   const env = mockModelEnv(options.mock);

@@ -1,0 +1,142 @@
+import { AmbiguousPendingError, CairnError, describePending, type InboxItem, type PendingItem } from '@cairn/core';
+import { openSession, type Session } from '../session.ts';
+import { ask } from '../prompt.ts';
+import { bold, dim, green, printJson, yellow } from '../print.ts';
+
+function age(askedAt: number): string {
+  const seconds = Math.max(0, Math.round((Date.now() - askedAt) / 1000));
+  if (seconds < 90) return `${seconds}s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86400)}d`;
+}
+
+export function formatItem(item: PendingItem): string {
+  if (item.kind === 'question') {
+    return `${bold('question')} ${item.id}: ${item.question}${item.choices ? dim(` [${item.choices.join(' / ')}]`) : ''}`;
+  }
+  return `${bold('approval')} ${item.id}: ${item.tool}(${JSON.stringify(item.arguments)})`;
+}
+
+/** `cairn inbox`: every question and approval waiting for a person, across all runs, oldest first. */
+export async function inboxCommand(options: { json?: boolean }): Promise<number> {
+  const session = await openSession();
+  try {
+    const items = await session.client.inbox();
+    if (options.json) {
+      printJson(items);
+      return 0;
+    }
+    if (items.length === 0) console.log(dim('Nothing is waiting for you.'));
+    for (const item of items) printInboxItem(item);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+function printInboxItem(item: InboxItem): void {
+  const where = `${item.runId}${item.agent ? ` (${item.agent})` : ''}${item.parentRunId ? dim(` ← sub-agent of ${item.parentRunId}`) : ''}`;
+  console.log(`${where}  ${dim(age(item.askedAt) + ' ago')}`);
+  console.log(`  ${formatItem(item)}`);
+}
+
+/**
+ * Runs `act` with the id given, or the only one pending; with several and no
+ * id, asks which on the terminal (or fails listing them when nobody is there).
+ */
+async function withChosen<T>(act: (id: string | undefined) => Promise<T>): Promise<T> {
+  try {
+    return await act(undefined);
+  } catch (error) {
+    if (!(error instanceof AmbiguousPendingError) || !process.stdin.isTTY) throw error;
+    error.candidates.forEach((item, index) => console.error(`  ${index + 1}) ${describePending(item)}`));
+    const choice = await ask(`Which one (1-${error.candidates.length})? `);
+    const picked = error.candidates[Number(choice) - 1];
+    if (!picked) throw new CairnError('No item chosen; nothing was sent.');
+    return act(picked.id);
+  }
+}
+
+export async function answerCommand(runId: string, text: string, options: { question?: string }): Promise<number> {
+  const session = await openSession();
+  try {
+    const question = await withChosen((id) => session.client.answer(runId, text, options.question ?? id));
+    console.log(`${green('✓')} Answered ${question.id} of ${runId}.`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+export async function decideCommand(runId: string, approved: boolean, options: { call?: string; reason?: string; args?: string }): Promise<number> {
+  let edited: unknown;
+  if (options.args !== undefined) {
+    try {
+      edited = JSON.parse(options.args);
+    } catch (error) {
+      throw new CairnError(`--args is not valid JSON: ${(error as Error).message}`, { hint: `For example: --args '{"amount": 10}'` });
+    }
+  }
+  const session = await openSession();
+  try {
+    const call = await withChosen((id) => session.client.decide(runId, { callId: options.call ?? id, approved, reason: options.reason, arguments: edited }));
+    console.log(`${green('✓')} ${approved ? 'Approved' : 'Denied'} ${call.id} of ${runId}.`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * While `cairn run` follows a run in the foreground, asks the person at the
+ * terminal each question or approval raised in the run's tree. An item
+ * resolved from another terminal withdraws its prompt.
+ */
+export function promptForPending(session: Session, runId: string): () => void {
+  let stopped = false;
+  const prompted = new Set<string>();
+  let current: { id: string; abort: AbortController } | undefined;
+  const inTree = (item: InboxItem) => item.runId === runId || item.runId.startsWith(`${runId}.`);
+
+  const loop = async () => {
+    while (!stopped) {
+      try {
+        const items = (await session.client.inbox()).filter(inTree);
+        if (current && !items.some((item) => item.id === current!.id)) current.abort.abort();
+        const next = current ? undefined : items.find((item) => !prompted.has(`${item.runId}/${item.id}`));
+        if (next) {
+          prompted.add(`${next.runId}/${next.id}`);
+          void respond(next);
+        }
+      } catch {
+        // Listing can fail for a moment; the next tick tries again.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  };
+
+  const respond = async (item: InboxItem) => {
+    const abort = new AbortController();
+    current = { id: item.id, abort };
+    console.error(`\n${yellow('?')} ${item.runId === runId ? '' : dim(`[${item.agent ?? item.runId}] `)}${formatItem(item)}`);
+    const reply = await ask(item.kind === 'question' ? 'Your answer: ' : 'Approve? [y/N] ', abort.signal);
+    current = undefined;
+    if (reply === undefined) {
+      if (abort.signal.aborted) console.error(dim('(resolved elsewhere)'));
+      return;
+    }
+    try {
+      if (item.kind === 'question') await session.client.answer(item.runId, reply, item.id);
+      else await session.client.decide(item.runId, { callId: item.id, approved: /^y(es)?$/i.test(reply.trim()) });
+    } catch (error) {
+      console.error(dim((error as Error).message));
+    }
+  };
+
+  void loop();
+  return () => {
+    stopped = true;
+    current?.abort.abort();
+  };
+}
