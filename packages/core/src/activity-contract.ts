@@ -8,6 +8,7 @@
 import type { AgentSpec } from './agent/spec.ts';
 import type { AssistantMessage, StopReason, TokenUsage, ToolResultMessage, UserMessage } from './messages.ts';
 import type { TranscriptRef } from './transcript/transcript-store.ts';
+import type { CallAllowance } from './budget/plan-model-call.ts';
 
 export interface ResolvedAgent {
   spec: AgentSpec;
@@ -34,15 +35,28 @@ export interface CallModelInput {
   /** What happened since the last model call: the user's input or the turn's tool results. */
   append: TranscriptAppend[];
   maxOutputTokens: number;
+  /** What the call may spend; the output cap shrinks to fit, or the call is refused. */
+  allowance?: CallAllowance;
+  /** The wrap-up call: the model may only answer. */
+  withoutTools?: boolean;
 }
 
-export interface CallModelOutput {
+export interface ModelReply {
   /** The transcript including `append` and the model's reply. */
   transcript: TranscriptRef;
   message: AssistantMessage;
   usage: TokenUsage;
   stopReason: StopReason;
 }
+
+/** The call would not fit in its allowance and was not made. */
+export interface ModelCallRefused {
+  /** The transcript including `append`. */
+  transcript: TranscriptRef;
+  refused: { limit: 'tokens' | 'usd'; reason: string; inputTokens: number };
+}
+
+export type CallModelOutput = ModelReply | ModelCallRefused;
 
 export interface RunToolInput {
   runId: string;

@@ -15,7 +15,7 @@ const bigResult = defineTool({
   execute: ({ index }) => `chunk ${index} `.padEnd(resultBytes, 'x'),
 });
 
-const reader = defineAgent({ name: 'reader', model: 'openai:gpt-test', instructions: 'Read every chunk.', tools: [bigResult], maxTurns: turns + 1 });
+const reader = defineAgent({ name: 'reader', model: 'openai:gpt-test', instructions: 'Read every chunk.', tools: [bigResult], maxTurns: turns + 1, budget: { tokens: 20_000_000 } });
 
 /** Bytes of history each turn added; a turn begins where its model call is scheduled. */
 function bytesPerTurn(history: temporal.api.history.v1.IHistory): number[] {

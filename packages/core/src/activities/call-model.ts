@@ -7,6 +7,9 @@ import type { BlobStore } from '../transcript/blob-store.ts';
 import type { TranscriptStore } from '../transcript/transcript-store.ts';
 import { toActivityFailure } from './failures.ts';
 import { withHeartbeat } from './heartbeat.ts';
+import { estimateInputTokens } from '../budget/estimate-tokens.ts';
+import { planModelCall } from '../budget/plan-model-call.ts';
+import { splitModelId } from '../agent/define-agent.ts';
 
 export type ModelResolver = (modelId: string) => { provider: ModelProvider; model: string };
 
@@ -44,15 +47,16 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       const { provider, model } = deps.resolveModel(spec.model);
       const withNew = await deps.transcripts.append(input.transcript, await materialise(input.append));
       const messages = [...(await deps.transcripts.read(withNew))];
+      const tools = input.withoutTools ? [] : spec.tools.map(({ name, description, parameters }) => ({ name, description, parameters }));
+      let maxOutputTokens = input.maxOutputTokens;
+      if (input.allowance) {
+        const inputTokens = estimateInputTokens({ provider: splitModelId(spec.model)[0], instructions: spec.instructions, messages, tools });
+        const plan = planModelCall(inputTokens, maxOutputTokens, input.allowance);
+        if (!plan.ok) return { transcript: withNew, refused: { limit: plan.limit, reason: plan.reason, inputTokens } };
+        maxOutputTokens = plan.maxOutputTokens;
+      }
       const response = await withHeartbeat(() =>
-        provider.generate({
-          model,
-          instructions: spec.instructions,
-          messages,
-          tools: spec.tools.map(({ name, description, parameters }) => ({ name, description, parameters })),
-          maxOutputTokens: input.maxOutputTokens,
-          signal: Context.current().cancellationSignal,
-        }),
+        provider.generate({ model, instructions: spec.instructions, messages, tools, maxOutputTokens, signal: Context.current().cancellationSignal }),
       );
       const transcript = await deps.transcripts.append(withNew, [response.message]);
       return { transcript, message: response.message, usage: response.usage, stopReason: response.stopReason };

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { AgentSpec, ToolSpec } from './spec.ts';
 import { type AnyTool, describeTool } from './define-tool.ts';
 import type { AskHumanTool } from './ask-human.ts';
+import type { BudgetLimits } from '../budget/budget-ledger.ts';
+import { defaultBudgetPolicy, type ChildBudgetPolicy, type ExhaustionBehaviour } from '../budget/budget-policy.ts';
 
 export const knownProviders = ['openai', 'anthropic'] as const;
 export type ProviderName = (typeof knownProviders)[number];
@@ -25,6 +27,14 @@ export interface AgentOptions {
   maxDepth?: number;
   /** One line on what this agent is good for: the description of its delegate tool. */
   description?: string;
+  /** Default limits of a run of this agent (a run can override them). Tokens default to 1,000,000. */
+  budget?: Partial<BudgetLimits>;
+  /** What happens when the budget runs out: 'stop', 'wrapUp' (default) or 'ask'. */
+  onBudgetExhausted?: ExhaustionBehaviour;
+  /** With 'wrapUp': tokens kept back for the final answer. Default 2,048. */
+  wrapUpReserveTokens?: number;
+  /** How the budget is shared with sub-agents. */
+  childBudget?: ChildBudgetPolicy;
   /** The loop stops after this many model calls. Default 20. */
   maxTurns?: number;
   /** Cap on each model call's output. Default 4096. */
@@ -97,13 +107,31 @@ export function defineAgent(options: AgentOptions): AgentDefinition {
       agent: sub.name,
     });
   }
+  const budget = defaultBudgetPolicy(options.budget);
+  for (const [dimension, value] of Object.entries(budget.limits)) {
+    if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+      throw new InvalidDefinitionError(`Agent '${name}': budget.${dimension} must be a positive number, got ${JSON.stringify(value)}.`);
+    }
+  }
+  if (options.onBudgetExhausted !== undefined) {
+    if (!['stop', 'wrapUp', 'ask'].includes(options.onBudgetExhausted)) {
+      throw new InvalidDefinitionError(`Agent '${name}': onBudgetExhausted must be 'stop', 'wrapUp' or 'ask'.`);
+    }
+    budget.onExhausted = options.onBudgetExhausted;
+  }
+  if (options.wrapUpReserveTokens !== undefined) budget.wrapUpReserveTokens = options.wrapUpReserveTokens;
+  const { share, splitShare, floorTokens } = options.childBudget ?? {};
+  for (const [option, value] of Object.entries({ share, splitShare })) {
+    if (value !== undefined && !(value > 0 && value <= 1)) throw new InvalidDefinitionError(`Agent '${name}': childBudget.${option} must be a fraction in (0, 1].`);
+  }
+  budget.children = { share, splitShare: splitShare ?? budget.children.splitShare, floorTokens: floorTokens ?? budget.children.floorTokens };
   return {
     kind: 'agent',
     name,
     tools: functionTools,
     subAgents,
     description: options.description,
-    spec: { name, model, instructions, tools: toolSpecs, maxTurns, maxOutputTokens, toolConcurrency, maxConcurrentChildren, maxDepth },
+    spec: { name, model, instructions, tools: toolSpecs, maxTurns, maxOutputTokens, toolConcurrency, maxConcurrentChildren, maxDepth, budget },
   };
 }
 

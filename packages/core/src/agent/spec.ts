@@ -1,3 +1,5 @@
+import type { BudgetPolicy } from '../budget/budget-policy.ts';
+import type { ModelPrice } from '../budget/prices.ts';
 import type { ToolDescriptor } from '../providers/provider.ts';
 
 /** How the workflow handles a call of this tool. */
@@ -33,4 +35,7 @@ export interface AgentSpec {
   maxConcurrentChildren?: number;
   /** How deep sub-agents may nest below a run of this agent. */
   maxDepth?: number;
+  budget?: BudgetPolicy;
+  /** The model's price, from the worker's price table when the run started. */
+  price?: ModelPrice;
 }

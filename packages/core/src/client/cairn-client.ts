@@ -112,7 +112,7 @@ export class CairnClient {
   /** The run's status and, recursively, its sub-agents'. */
   async statusTree(runId: string): Promise<RunTree> {
     const status = await this.status(runId);
-    const childStatuses = await Promise.all(status.children.filter((child) => child.state !== 'queued').map((child) => this.statusTree(child.runId)));
+    const childStatuses = await Promise.all(status.children.map((child) => this.statusTree(child.runId)));
     return { ...status, childStatuses };
   }
 

@@ -1,11 +1,14 @@
 import { InvalidDefinitionError } from '../errors.ts';
 import type { AgentDefinition } from '../agent/define-agent.ts';
+import type { PriceTable } from '../budget/prices.ts';
 
 export interface CairnConfig {
   /** The agents a worker started with this config serves. */
   agents: AgentDefinition[];
   /** Task queue of the agent workflows. Default `cairn` (or CAIRN_TASK_QUEUE). */
   taskQueue?: string;
+  /** Model prices (USD per million tokens) by `provider:model`, over Cairn's defaults. */
+  prices?: PriceTable;
 }
 
 /** The default export of `cairn.config.ts`. */

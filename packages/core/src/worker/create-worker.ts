@@ -32,6 +32,7 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
     workflowBundle: await workflowBundle(join(cairnHome(), 'bundles')),
     activities: createActivities({
       agents,
+      prices: options.config.prices,
       blobs: options.blobs ?? new FileBlobStore(blobDirectory()),
       resolveModel: options.resolveModel ?? ((model) => resolveFromEnv(model)),
     }),

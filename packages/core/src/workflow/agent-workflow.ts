@@ -1,8 +1,9 @@
 /**
  * The agent loop, as a Temporal workflow. Each turn: one model call (an
- * activity), then the tool calls it asked for — plain tools as activities,
- * questions and approvals as waits for a person, delegations as child
- * workflows — until the model answers without tools or the turn limit is reached.
+ * activity) within what is left of the budget, then the tool calls it asked
+ * for — plain tools as activities, questions and approvals as waits for a
+ * person, delegations as child workflows with a slice of the budget — until the
+ * model answers without tools, the turn limit is reached or the budget runs out.
  *
  * Deterministic code only: no Node APIs, no SDKs, no tool implementations.
  * Conversations live in the transcript store; this code holds references.
@@ -26,12 +27,15 @@ import {
 import type { CairnActivities, TranscriptAppend } from '../activity-contract.ts';
 import { nonRetryableFailureTypes } from '../activity-contract.ts';
 import type { ToolSpec } from '../agent/spec.ts';
+import type { BudgetDimension } from '../budget/budget-ledger.ts';
+import { defaultBudgetPolicy } from '../budget/budget-policy.ts';
 import { addUsage, zeroUsage, type ToolCall } from '../messages.ts';
 import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 import { emptyTranscript, type TranscriptRef } from '../transcript/transcript-store.ts';
-import { answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from './definitions.ts';
+import { addBudgetSignal, answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from './definitions.ts';
 import { HumanInbox, type PendingItem, type Resolution } from './human-inbox.ts';
-import type { AgentRunInput, AgentRunResult, ChildRun, RunState, RunStatus, ToolCallStatus } from './run-types.ts';
+import { parseBudgetAmount, RunBudget } from './run-budget.ts';
+import type { AgentRunInput, AgentRunResult, ChildRun, RunOutcome, RunState, RunStatus, ToolCallStatus } from './run-types.ts';
 import { Semaphore } from './semaphore.ts';
 
 const defaults = {
@@ -44,6 +48,9 @@ const defaults = {
 const turnsPerHistory = 500;
 
 export const unattendedAnswer = 'No human is available to answer; proceed with your best judgement and say what you assumed.';
+
+const wrapUpInstruction = (limit: BudgetDimension) =>
+  `Your ${limit === 'usd' ? 'cost' : limit === 'toolCalls' ? 'tool-call' : limit === 'turns' ? 'turn' : 'token'} budget is used up. Do not call tools. Write your final answer now from what you have, and say plainly what is missing or unverified.`;
 
 export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResult> {
   const options = { ...defaults, ...input.options };
@@ -69,18 +76,29 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     startedAt: input.resume?.startedAt ?? Date.now(),
     toolCalls: [],
     pending: [],
-    children: [],
+    children: input.resume?.children ?? [],
     rejected: [],
     parentRunId: input.parent?.runId,
   };
+  // Top-ups can arrive before the budget exists (the spec is still being resolved).
+  const earlyTopUps: Parameters<RunBudget['topUp']>[0][] = [];
+  let budget: RunBudget | undefined;
 
   // Handlers first: a person may answer before the first turn has even run.
-  setHandler(statusQuery, () => status);
+  setHandler(statusQuery, () => ({ ...status, budget: budget?.status }));
   setHandler(answerUpdate, (answer) => inbox.answer(answer), { validator: (answer) => inbox.validateAnswer(answer) });
   setHandler(decideUpdate, (decision) => inbox.decide(decision), { validator: (decision) => inbox.validateDecision(decision) });
   setHandler(answerSignal, (answer) => recordRejection(() => inbox.answer(answer)));
   setHandler(approveSignal, ({ callId, arguments: edited }) => recordRejection(() => inbox.decide({ callId, approved: true, arguments: edited })));
   setHandler(denySignal, ({ callId, reason }) => recordRejection(() => inbox.decide({ callId, approved: false, reason })));
+  setHandler(addBudgetSignal, (amount) =>
+    recordRejection(() => {
+      if (budget) budget.topUp(amount);
+      else earlyTopUps.push(amount);
+      const question = inbox.pending.find((item) => item.id.startsWith('budget-'));
+      if (question) inbox.answer({ questionId: question.id, answer: `Budget added: ${JSON.stringify(amount)}` });
+    }),
+  );
 
   function recordRejection(apply: () => void): void {
     try {
@@ -103,71 +121,193 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   const depth = input.parent?.depth ?? 0;
   status.model = spec.model;
   status.maxTurns = maxTurns;
+
+  const policy = spec.budget ?? defaultBudgetPolicy();
+  const limits = input.budget
+    ? { ...policy.limits, tokens: Math.min(policy.limits.tokens, input.budget.tokens), usd: spec.price ? input.budget.usd : undefined }
+    : { ...policy.limits, ...options.budget };
+  budget = new RunBudget(policy, limits, spec.price, input.resume?.budget);
+  if (budget.unpricedUsdLimit) {
+    throw ApplicationFailure.create({
+      type: 'InvalidDefinition',
+      nonRetryable: true,
+      message: `A USD budget needs a price for ${spec.model}, and Cairn has none. Add it to defineConfig({ prices: { '${spec.model}': { inputPerMillion, outputPerMillion } } }), or budget in tokens.`,
+    });
+  }
+  for (const amount of earlyTopUps.splice(0)) budget.topUp(amount);
+  const runBudget = budget;
+
   const toolSlots = new Semaphore(spec.toolConcurrency);
   const childSlots = new Semaphore(spec.maxConcurrentChildren ?? 4);
-
   let transcript: TranscriptRef = input.resume?.transcript ?? emptyTranscript;
   let append: TranscriptAppend[] = input.resume?.pendingAppend ?? [{ role: 'user', content: input.input }];
   let turnsInThisHistory = 0;
+  let lastText = '';
+  let budgetQuestions = 0;
+  /** Set once the wrap-up call has been granted: the next model call is the last. */
+  let wrapUpFor: BudgetDimension | undefined;
 
   for (;;) {
-    setState('calling_model');
-    const reply = await callModel({ runId, specRef, transcript, append, maxOutputTokens: spec.maxOutputTokens });
+    const spent = wrapUpFor ? undefined : runBudget.exhausted();
+    if (spent) {
+      const next = await onExhausted(spent);
+      if (next === 'stop') return finish('budget_exhausted', partialResult(spent), spent);
+      continue;
+    }
+
+    setState(wrapUpFor ? 'wrapping_up' : 'calling_model');
+    const reply = await callModel({
+      runId,
+      specRef,
+      transcript,
+      append,
+      maxOutputTokens: spec.maxOutputTokens,
+      allowance: runBudget.allowance(wrapUpFor !== undefined),
+      withoutTools: wrapUpFor !== undefined,
+    });
     transcript = reply.transcript;
+    append = [];
+    if ('refused' in reply) {
+      if (wrapUpFor) return finish('budget_exhausted', partialResult(wrapUpFor), wrapUpFor);
+      const next = await onExhausted(reply.refused.limit);
+      if (next === 'stop') return finish('budget_exhausted', partialResult(reply.refused.limit), reply.refused.limit);
+      continue;
+    }
+
+    runBudget.recordModelCall(spec.name, spec.model, reply.usage, wrapUpFor === undefined);
     status.turn += 1;
     turnsInThisHistory += 1;
     status.usage = addUsage(status.usage, reply.usage);
+    if (reply.message.content.trim() !== '') lastText = reply.message.content;
     const { toolCalls } = reply.message;
 
-    if (toolCalls.length === 0 || status.turn >= maxTurns) {
-      const outcome = toolCalls.length === 0 ? 'completed' : 'max_turns';
-      status.output = reply.message.content;
-      setState(outcome);
-      return { runId, agent: spec.name, status: outcome, output: reply.message.content, turns: status.turn, usage: status.usage, transcript, children: status.children };
-    }
+    if (wrapUpFor) return finish('budget_exhausted', reply.message.content || partialResult(wrapUpFor), wrapUpFor);
+    if (toolCalls.length === 0) return finish('completed', reply.message.content);
+    if (status.turn >= maxTurns) return finish('max_turns', reply.message.content);
 
     setState('running_tools');
     status.toolCalls = toolCalls.map((call): ToolCallStatus => ({ id: call.id, name: call.name, state: 'queued' }));
-    append = await Promise.all(toolCalls.map((call, index) => handleToolCall(call, status.toolCalls[index]!)));
+    const delegations = toolCalls.filter((call) => toolSpec(call)?.kind === 'sub_agent').length;
+    append = await Promise.all(
+      toolCalls.map((call, index) => {
+        const view = status.toolCalls[index]!;
+        // Taken in call order, before anything runs: which calls fit does not depend on timing.
+        if (!runBudget.takeToolCall()) return Promise.resolve(toolResult(call, view, 'Not run: the tool-call budget of this run is used up.', true));
+        return handleToolCall(call, view, delegations);
+      }),
+    );
 
     if (turnsInThisHistory >= turnsPerHistory || workflowInfo().continueAsNewSuggested) {
       return continueAsNew<typeof agentWorkflow>({
         ...input,
-        resume: { spec, specRef, transcript, pendingAppend: append, turn: status.turn, usage: status.usage, startedAt: status.startedAt },
+        resume: {
+          spec,
+          specRef,
+          transcript,
+          pendingAppend: append,
+          turn: status.turn,
+          usage: status.usage,
+          startedAt: status.startedAt,
+          budget: runBudget.state,
+          children: status.children,
+        },
       });
     }
   }
 
-  async function handleToolCall(call: ToolCall, view: ToolCallStatus): Promise<TranscriptAppend> {
-    const tool = spec.tools.find((candidate) => candidate.name === call.name);
-    const finish = (content: string, isError: boolean): TranscriptAppend => {
-      view.state = isError ? 'error' : 'done';
-      view.preview = content.slice(0, 280);
-      return { role: 'tool', toolCallId: call.id, toolName: call.name, content, isError };
+  function finish(outcome: RunOutcome, output: string, exhaustedLimit?: BudgetDimension): AgentRunResult {
+    status.output = output;
+    status.exhaustedLimit = exhaustedLimit;
+    setState(outcome);
+    return {
+      runId,
+      agent: spec.name,
+      status: outcome,
+      output,
+      turns: status.turn,
+      usage: status.usage,
+      transcript,
+      children: status.children,
+      exhaustedLimit,
+      costUsd: runBudget.costUsd,
+      usageByAgent: runBudget.byAgent,
+      usageByModel: runBudget.byModel,
+      budget: runBudget.status,
     };
+  }
+
+  /** The best answer there is when the budget ends the run early. */
+  function partialResult(limit: BudgetDimension): string {
+    const header = `[Partial result: the ${limit} budget ran out before a final answer.]`;
+    if (lastText) return `${header}\n\n${lastText}`;
+    const findings = status.toolCalls.filter((call) => call.state === 'done' && call.preview).map((call) => `- ${call.name}: ${call.preview}`);
+    return findings.length > 0 ? `${header}\n\nLast results:\n${findings.join('\n')}` : header;
+  }
+
+  /** Applies the agent's exhaustion behaviour: 'retry' after a top-up or when the wrap-up call is granted, else 'stop'. */
+  async function onExhausted(limit: BudgetDimension): Promise<'retry' | 'stop'> {
+    switch (policy.onExhausted) {
+      case 'stop':
+        return 'stop';
+      case 'wrapUp':
+        if (wrapUpFor) return 'stop';
+        wrapUpFor = limit;
+        append = [{ role: 'user', content: wrapUpInstruction(limit) }];
+        return 'retry';
+      case 'ask': {
+        budgetQuestions += 1;
+        const used = runBudget.status.used[limit];
+        const question = `The ${limit} budget of this run is used up (${Math.round(used * 100) / 100} of ${runBudget.ledger.limits[limit]}). Add more with 'cairn budget add ${runId} <amount>' (for example 100k or $1), or answer 'stop' to end with what there is.`;
+        const resolution = await waitForHuman({ kind: 'question', id: `budget-${budgetQuestions}`, question, askedAt: Date.now() }, undefined, () => ({
+          kind: 'answer',
+          answer: 'stop',
+          by: 'timeout',
+        }));
+        if (resolution.kind === 'answer' && !resolution.answer.startsWith('Budget added')) {
+          const amount = parseBudgetAmount(resolution.answer);
+          if (!amount) return 'stop';
+          runBudget.topUp(amount);
+        }
+        return 'retry';
+      }
+    }
+  }
+
+  function toolSpec(call: ToolCall): ToolSpec | undefined {
+    return spec.tools.find((candidate) => candidate.name === call.name);
+  }
+
+  function toolResult(call: ToolCall, view: ToolCallStatus, content: string, isError: boolean): TranscriptAppend {
+    view.state = isError ? 'error' : 'done';
+    view.preview = content.slice(0, 280);
+    return { role: 'tool', toolCallId: call.id, toolName: call.name, content, isError };
+  }
+
+  async function handleToolCall(call: ToolCall, view: ToolCallStatus, delegations: number): Promise<TranscriptAppend> {
+    const tool = toolSpec(call);
     switch (tool?.kind) {
       case 'ask_human': {
         const question = parseQuestion(call.arguments);
-        if (typeof question === 'string') return finish(question, true);
+        if (typeof question === 'string') return toolResult(call, view, question, true);
         view.state = 'waiting_for_human';
         const resolution = await waitForHuman(
           { kind: 'question', id: call.id, ...question, askedAt: Date.now(), timeoutAt: timeoutAt(tool.timeoutMs) },
           tool.timeoutMs,
           () => ({ kind: 'answer', answer: options.unattended ? unattendedAnswer : tool.defaultAnswer, by: options.unattended ? 'unattended' : 'timeout' }),
         );
-        return finish(resolution.kind === 'answer' ? resolution.answer : '', false);
+        return toolResult(call, view, resolution.kind === 'answer' ? resolution.answer : '', false);
       }
       case 'sub_agent':
         return childSlots.run(async () => {
           view.state = 'running';
-          const outcome = await delegate(call, tool);
-          return finish(outcome.content, outcome.isError);
+          const outcome = await delegate(call, tool, delegations);
+          return toolResult(call, view, outcome.content, outcome.isError);
         });
       default: {
         let args = call.arguments;
         if (tool?.approval) {
           const prepared = await prepareToolCall({ agent: spec.name, toolName: call.name, arguments: call.arguments });
-          if (!prepared.ok) return finish(prepared.error, true);
+          if (!prepared.ok) return toolResult(call, view, prepared.error, true);
           if (prepared.needsApproval) {
             view.state = 'waiting_for_human';
             const decision = await waitForHuman(
@@ -176,7 +316,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
               () => ({ kind: 'decision', approved: tool.onApprovalTimeout === 'approve', reason: 'no decision came in time', by: 'timeout' }),
             );
             if (decision.kind === 'decision' && !decision.approved) {
-              return finish(`The user denied this call to '${call.name}'${decision.reason ? `: ${decision.reason}` : '.'} Do not retry it unchanged.`, true);
+              return toolResult(call, view, `The user denied this call to '${call.name}'${decision.reason ? `: ${decision.reason}` : '.'} Do not retry it unchanged.`, true);
             }
             if (decision.kind === 'decision' && decision.arguments !== undefined) args = JSON.stringify(decision.arguments);
           }
@@ -195,6 +335,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   /** Records the item, waits for a person (or the timeout, or nobody when unattended), and returns the resolution. */
   async function waitForHuman(item: PendingItem, timeoutMs: number | undefined, fallback: () => Resolution): Promise<Resolution> {
     if (item.kind === 'question' && options.unattended) return fallback();
+    const stateBefore = state;
     inbox.add(item);
     publishPending();
     const resolved = timeoutMs === undefined ? (await condition(() => inbox.resolution(item.id) !== undefined), true) : await condition(() => inbox.resolution(item.id) !== undefined, timeoutMs);
@@ -203,7 +344,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       if (applied.kind === 'answer') inbox.answer({ questionId: item.id, answer: applied.answer }, 'timeout');
       else inbox.decide({ callId: item.id, approved: applied.approved, reason: applied.reason }, 'timeout');
     }
-    publishPending();
+    publishPending(stateBefore);
     return inbox.resolution(item.id)!;
   }
 
@@ -211,15 +352,15 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
    * Pending items go into the memo and a search attribute as well as the status
    * query: a CLI can then list and check them across runs without any worker.
    */
-  function publishPending(): void {
+  function publishPending(resumeState: RunState = 'running_tools'): void {
     status.pending = inbox.pending;
     upsertMemo({ pending: status.pending });
     upsertSearchAttributes([{ key: CairnSearchAttributes.waitingForHuman, value: status.pending.length > 0 }]);
     if (status.pending.length > 0) setState('waiting_for_human');
-    else if (state === 'waiting_for_human') setState('running_tools');
+    else if (state === 'waiting_for_human') setState(resumeState === 'waiting_for_human' ? 'running_tools' : resumeState);
   }
 
-  async function delegate(call: ToolCall, tool: Extract<ToolSpec, { kind: 'sub_agent' }>): Promise<{ content: string; isError: boolean }> {
+  async function delegate(call: ToolCall, tool: Extract<ToolSpec, { kind: 'sub_agent' }>, delegations: number): Promise<{ content: string; isError: boolean }> {
     const task = parseTask(call.arguments);
     if (task === undefined) return { content: `Invalid arguments for '${call.name}': expected {"task": "<what the sub-agent should do>"}.`, isError: true };
     if (depth + 1 > maxDepth) {
@@ -227,12 +368,23 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     }
     // Derived from this run and the tool call: a replayed or retried parent finds the same child, never a second one.
     const childId = `${runId}.${call.id}`;
-    const child: ChildRun = { runId: childId, agent: tool.agent, toolCallId: call.id, state: 'running' };
+    const reservation = `child:${call.id}`;
+    const slice = runBudget.reserveChild(reservation, delegations);
+    if (!slice.ok) return { content: `Not delegated to '${tool.agent}': ${slice.reason}. Work with what you have.`, isError: true };
+    const child: ChildRun = { runId: childId, agent: tool.agent, toolCallId: call.id, state: 'running', budget: slice.limits };
     status.children.push(child);
     try {
       const result = await executeChild(agentWorkflow, {
         workflowId: childId,
-        args: [{ agent: tool.agent, input: task, options: { ...options, maxTurns: undefined }, parent: { runId, depth: depth + 1, maxDepth } }],
+        args: [
+          {
+            agent: tool.agent,
+            input: task,
+            options: { ...options, maxTurns: undefined, budget: undefined },
+            parent: { runId, depth: depth + 1, maxDepth },
+            budget: slice.limits,
+          },
+        ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         typedSearchAttributes: [
           { key: CairnSearchAttributes.agent, value: tool.agent },
@@ -240,11 +392,23 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
           { key: CairnSearchAttributes.state, value: 'starting' },
         ],
       });
-      Object.assign(child, { state: result.status, turns: result.turns, usage: result.usage });
+      runBudget.settleChild(reservation, {
+        usage: result.usage,
+        costUsd: result.costUsd ?? 0,
+        usageByAgent: result.usageByAgent ?? {},
+        usageByModel: result.usageByModel ?? {},
+      });
+      Object.assign(child, { state: result.status, turns: result.turns, usage: result.usage, costUsd: result.costUsd });
       status.usage = addUsage(status.usage, result.usage);
-      const note = result.status === 'max_turns' ? ` (the ${tool.agent} agent hit its turn limit; this may be incomplete)` : '';
+      const note =
+        result.status === 'max_turns'
+          ? ` (the ${tool.agent} agent hit its turn limit; this may be incomplete)`
+          : result.status === 'budget_exhausted'
+            ? ` (the ${tool.agent} agent ran out of budget; this may be incomplete)`
+            : '';
       return { content: `${result.output}${note}`, isError: false };
     } catch (error) {
+      runBudget.settleChild(reservation, undefined);
       // This run itself is being cancelled: its children went with it; stop here.
       if (CancellationScope.current().consideredCancelled) throw error;
       const cancelled = error instanceof ChildWorkflowFailure && isCancellation(error.cause);

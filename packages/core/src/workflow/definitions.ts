@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AnswerInput, DecisionInput } from './human-inbox.ts';
 import type { RunStatus } from './run-types.ts';
+import type { Amount } from '../budget/budget-ledger.ts';
 
 export const statusQuery = defineQuery<RunStatus>('status');
 
@@ -16,3 +17,6 @@ export const denySignal = defineSignal<[{ callId: string; reason?: string }]>('d
 /** Checked forms: a wrong or already-resolved id is rejected back to the caller. */
 export const answerUpdate = defineUpdate<void, [AnswerInput]>('answerQuestion');
 export const decideUpdate = defineUpdate<void, [DecisionInput]>('decideApproval');
+
+/** A person tops the run's budget up: `{ tokens }`, `{ usd }` or both. */
+export const addBudgetSignal = defineSignal<[Amount]>('addBudget');

@@ -9,6 +9,9 @@ import type { TokenUsage } from '../messages.ts';
 import type { TranscriptRef } from '../transcript/transcript-store.ts';
 import type { TranscriptAppend } from '../activity-contract.ts';
 import type { PendingItem } from './human-inbox.ts';
+import type { BudgetDimension, BudgetLimits } from '../budget/budget-ledger.ts';
+import type { UsageBreakdown } from '../budget/usage-breakdown.ts';
+import type { BudgetStatus, RunBudgetState } from './run-budget.ts';
 
 export interface RunOptions {
   /** Overrides the agent's maxTurns for this run. */
@@ -21,6 +24,8 @@ export interface RunOptions {
   toolTimeoutMs?: number;
   /** No person is watching: questions are answered at once with "no human available". */
   unattended?: boolean;
+  /** Overrides the agent's default budget limits for this run. */
+  budget?: Partial<BudgetLimits>;
 }
 
 /** Where a sub-agent run sits in its tree. */
@@ -38,6 +43,8 @@ export interface AgentRunInput {
   options?: RunOptions;
   /** Set on sub-agent runs. */
   parent?: ParentLink;
+  /** A sub-agent's slice of its parent's budget. */
+  budget?: Pick<BudgetLimits, 'tokens' | 'usd'>;
   /** Carried across continue-as-new; absent on a fresh start. */
   resume?: ResumeState;
 }
@@ -51,9 +58,24 @@ export interface ResumeState {
   turn: number;
   usage: TokenUsage;
   startedAt: number;
+  budget?: RunBudgetState;
+  children?: ChildRun[];
 }
 
-export type RunState = 'starting' | 'calling_model' | 'running_tools' | 'waiting_for_human' | 'completed' | 'max_turns' | 'failed' | 'cancelled';
+export type RunState =
+  | 'starting'
+  | 'calling_model'
+  | 'running_tools'
+  | 'waiting_for_human'
+  | 'wrapping_up'
+  | 'completed'
+  | 'max_turns'
+  | 'budget_exhausted'
+  | 'failed'
+  | 'cancelled';
+
+/** How a run ended, when it ended by itself. */
+export type RunOutcome = 'completed' | 'max_turns' | 'budget_exhausted';
 
 export interface ToolCallStatus {
   id: string;
@@ -67,9 +89,12 @@ export interface ChildRun {
   runId: string;
   agent: string;
   toolCallId: string;
-  state: 'queued' | 'running' | 'completed' | 'max_turns' | 'failed' | 'cancelled';
+  state: 'running' | RunOutcome | 'failed' | 'cancelled';
   turns?: number;
   usage?: TokenUsage;
+  costUsd?: number;
+  /** The slice of the parent's budget it was given. */
+  budget?: Pick<BudgetLimits, 'tokens' | 'usd'>;
   error?: string;
 }
 
@@ -92,16 +117,28 @@ export interface RunStatus {
   rejected: { at: number; message: string }[];
   parentRunId?: string;
   output?: string;
+  budget?: BudgetStatus;
+  /** Set when the run ended because a budget limit was reached. */
+  exhaustedLimit?: BudgetDimension;
 }
 
 export interface AgentRunResult {
   runId: string;
   agent: string;
-  status: 'completed' | 'max_turns';
+  status: RunOutcome;
+  /** The final answer; with `budget_exhausted`, the best partial result. */
   output: string;
   turns: number;
+  /** Tokens of the whole tree: this run and its sub-agents. */
   usage: TokenUsage;
   transcript: TranscriptRef;
   /** Sub-agent runs, as the parent saw them end. */
   children: ChildRun[];
+  /** Which limit ended the run, with `budget_exhausted`. */
+  exhaustedLimit?: BudgetDimension;
+  /** USD of the whole tree, from the price table (0 for unpriced models). */
+  costUsd?: number;
+  usageByAgent?: UsageBreakdown;
+  usageByModel?: UsageBreakdown;
+  budget?: BudgetStatus;
 }

@@ -1,0 +1,40 @@
+/**
+ * What models cost, in USD per million tokens, and the cost of a call from the
+ * usage the provider reported. Prices change: override them in
+ * `defineConfig({ prices })`; a model without a price cannot be given a USD budget.
+ */
+import type { TokenUsage } from '../messages.ts';
+
+export interface ModelPrice {
+  inputPerMillion: number;
+  outputPerMillion: number;
+  /** Input tokens served from the prompt cache. Default: the input price. */
+  cachedInputPerMillion?: number;
+}
+
+export type PriceTable = Record<string, ModelPrice>;
+
+/** List prices at the time of writing, per `provider:model`. */
+export const defaultPrices: PriceTable = {
+  'openai:gpt-4.1': { inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 0.5 },
+  'openai:gpt-4.1-mini': { inputPerMillion: 0.4, outputPerMillion: 1.6, cachedInputPerMillion: 0.1 },
+  'openai:gpt-4.1-nano': { inputPerMillion: 0.1, outputPerMillion: 0.4, cachedInputPerMillion: 0.025 },
+  'openai:gpt-4o': { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25 },
+  'openai:gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075 },
+  'openai:o4-mini': { inputPerMillion: 1.1, outputPerMillion: 4.4, cachedInputPerMillion: 0.275 },
+  'anthropic:claude-sonnet-4-5': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
+  'anthropic:claude-opus-4-1': { inputPerMillion: 15, outputPerMillion: 75, cachedInputPerMillion: 1.5 },
+  'anthropic:claude-haiku-4-5': { inputPerMillion: 1, outputPerMillion: 5, cachedInputPerMillion: 0.1 },
+};
+
+/** USD for one call: uncached input, cached input and output, each at its own price. */
+export function costOf(usage: TokenUsage, price: ModelPrice): number {
+  const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
+  const uncached = usage.inputTokens - cached;
+  return (uncached * price.inputPerMillion + cached * (price.cachedInputPerMillion ?? price.inputPerMillion) + usage.outputTokens * price.outputPerMillion) / 1_000_000;
+}
+
+/** The most a call could cost: all input uncached, every allowed output token used. */
+export function worstCaseCost(inputTokens: number, maxOutputTokens: number, price: ModelPrice): number {
+  return (inputTokens * price.inputPerMillion + maxOutputTokens * price.outputPerMillion) / 1_000_000;
+}

@@ -1,0 +1,137 @@
+/**
+ * A run's budget as the agent loop uses it: the ledger, the agent's policy,
+ * the model's price, and usage summed by agent and by model. Pure, so it runs
+ * in the workflow and in unit tests alike; its state survives continue-as-new.
+ */
+import { BudgetLedger, type Amount, type BudgetDimension, type BudgetLimits, type LedgerState } from '../budget/budget-ledger.ts';
+import { childSlice, type BudgetPolicy } from '../budget/budget-policy.ts';
+import type { CallAllowance } from '../budget/plan-model-call.ts';
+import { costOf, type ModelPrice } from '../budget/prices.ts';
+import { addToBreakdown, mergeBreakdowns, type UsageBreakdown } from '../budget/usage-breakdown.ts';
+import type { TokenUsage } from '../messages.ts';
+
+export interface RunBudgetState {
+  ledger: LedgerState;
+  byAgent: UsageBreakdown;
+  byModel: UsageBreakdown;
+}
+
+/** Persisted in status and results: add fields only. */
+export interface BudgetStatus {
+  limits: BudgetLimits;
+  used: Record<BudgetDimension, number>;
+  reserved: Record<BudgetDimension, number>;
+}
+
+/** What a finished sub-agent run reports back for its parent's books. */
+export interface ChildSpend {
+  usage: TokenUsage;
+  costUsd: number;
+  usageByAgent: UsageBreakdown;
+  usageByModel: UsageBreakdown;
+}
+
+export class RunBudget {
+  readonly ledger: BudgetLedger;
+  readonly byAgent: UsageBreakdown;
+  readonly byModel: UsageBreakdown;
+
+  constructor(
+    readonly policy: BudgetPolicy,
+    limits: BudgetLimits,
+    private readonly price: ModelPrice | undefined,
+    state?: RunBudgetState,
+  ) {
+    this.ledger = state ? BudgetLedger.restore(state.ledger) : BudgetLedger.create(limits);
+    this.byAgent = state?.byAgent ?? {};
+    this.byModel = state?.byModel ?? {};
+  }
+
+  get state(): RunBudgetState {
+    return { ledger: this.ledger.state, byAgent: this.byAgent, byModel: this.byModel };
+  }
+
+  get status(): BudgetStatus {
+    const { limits, used, reserved } = this.ledger.state;
+    return { limits, used, reserved };
+  }
+
+  get costUsd(): number {
+    return this.ledger.used('usd');
+  }
+
+  /** What the next model call may spend; on a normal turn of a wrap-up agent, with the final call kept back. */
+  allowance(finalCall: boolean): CallAllowance {
+    const usd = this.ledger.remaining('usd');
+    return {
+      tokens: this.ledger.remaining('tokens'),
+      ...(Number.isFinite(usd) ? { usd } : {}),
+      ...(this.price ? { price: this.price } : {}),
+      ...(this.policy.onExhausted === 'wrapUp' && !finalCall ? { keepForWrapUp: this.policy.wrapUpReserveTokens } : {}),
+    };
+  }
+
+  /** A USD limit needs a price to be enforced; the check happens once, at the start of the run. */
+  get unpricedUsdLimit(): boolean {
+    return this.ledger.limits.usd !== undefined && !this.price;
+  }
+
+  recordModelCall(agent: string, model: string, usage: TokenUsage, countsAsTurn: boolean): void {
+    const costUsd = this.price ? costOf(usage, this.price) : 0;
+    this.ledger.charge({ tokens: usage.inputTokens + usage.outputTokens, usd: costUsd, turns: countsAsTurn ? 1 : 0 });
+    addToBreakdown(this.byAgent, agent, usage, costUsd);
+    addToBreakdown(this.byModel, model, usage, costUsd);
+  }
+
+  /** One tool call, if the tool-call budget allows it. */
+  takeToolCall(): boolean {
+    if (this.ledger.remaining('toolCalls') < 1) return false;
+    this.ledger.charge({ toolCalls: 1 });
+    return true;
+  }
+
+  /** Carves a sub-agent's slice out of what remains, or says why it cannot start. */
+  reserveChild(id: string, delegations: number): { ok: true; limits: Pick<BudgetLimits, 'tokens' | 'usd'> } | { ok: false; reason: string } {
+    const slice = childSlice(this.policy.children, { tokens: this.ledger.remaining('tokens'), usd: this.ledger.remaining('usd') }, delegations);
+    if ('refused' in slice) return { ok: false, reason: slice.refused };
+    const amount: Amount = slice.usd === undefined ? { tokens: slice.tokens } : { tokens: slice.tokens, usd: slice.usd };
+    const reserved = this.ledger.reserve(id, amount);
+    if (!reserved.ok) return { ok: false, reason: `the ${reserved.limit} budget left is too small` };
+    return { ok: true, limits: slice.usd === undefined ? { tokens: slice.tokens } : { tokens: slice.tokens, usd: slice.usd } };
+  }
+
+  /**
+   * Books what a sub-agent spent and frees the rest of its slice. A child that
+   * failed reports nothing, so its whole slice counts as spent: never under-count.
+   */
+  settleChild(id: string, spend: ChildSpend | undefined): void {
+    if (!spend) {
+      const { reservations } = this.ledger.state;
+      this.ledger.commit(id, reservations[id] ?? {});
+      return;
+    }
+    this.ledger.commit(id, { tokens: spend.usage.inputTokens + spend.usage.outputTokens, usd: spend.costUsd });
+    mergeBreakdowns(this.byAgent, spend.usageByAgent);
+    mergeBreakdowns(this.byModel, spend.usageByModel);
+  }
+
+  topUp(amount: Amount): void {
+    this.ledger.topUp(amount);
+  }
+
+  exhausted(): BudgetDimension | undefined {
+    return this.ledger.exhausted();
+  }
+}
+
+/** "200k" → 200000 tokens, "1.5M" → 1500000, "$2" → 2 USD. Undefined when it is neither. */
+export function parseBudgetAmount(text: string): Amount | undefined {
+  const trimmed = text.trim();
+  const usd = /^\$\s*(\d+(?:\.\d+)?)$/.exec(trimmed);
+  if (usd) return { usd: Number(usd[1]) };
+  const tokens = /^(\d+(?:\.\d+)?)\s*([kKmM]?)(?:\s*tokens?)?$/.exec(trimmed);
+  if (!tokens) return undefined;
+  const scale = { '': 1, k: 1_000, m: 1_000_000 }[tokens[2]!.toLowerCase() as '' | 'k' | 'm'];
+  const value = Math.round(Number(tokens[1]) * scale);
+  return value > 0 ? { tokens: value } : undefined;
+}
