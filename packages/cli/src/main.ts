@@ -5,6 +5,20 @@ import { cancelCommand, listCommand, statusCommand } from './commands/inspect.ts
 import { downCommand, serverStartCommand, serverStatusCommand, serverStopCommand, upCommand } from './commands/stack.ts';
 import { workerCommand } from './commands/worker.ts';
 import { answerCommand, decideCommand, inboxCommand } from './commands/human.ts';
+import { budgetAddCommand } from './commands/budget.ts';
+import { parseBudgetAmount } from '@cairn/core';
+
+function tokenAmount(value: string): number {
+  const amount = parseBudgetAmount(value);
+  if (amount?.tokens === undefined) throw new InvalidArgumentError('expected tokens such as 50000, 200k or 1.5M.');
+  return amount.tokens;
+}
+
+function dollars(value: string): number {
+  const parsed = Number(value.replace(/^\$/, ''));
+  if (!(parsed > 0)) throw new InvalidArgumentError('expected a positive amount of USD such as 2 or 0.5.');
+  return parsed;
+}
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -49,9 +63,20 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .option('--max-turns <n>', 'override the agent’s turn limit', positiveInteger)
     .option('-q, --task-queue <name>', 'task queue (default: cairn)')
+    .option('--budget <tokens>', 'token budget of the run (200k, 1.5M, ...)', tokenAmount)
+    .option('--max-usd <usd>', 'cost budget of the run in USD', dollars)
     .option('--no-prompt', 'do not ask questions and approvals on this terminal')
     .option('--unattended', 'nobody will answer: questions get "no human available" at once')
     .action((agent, input, options) => done(runCommand(agent, input, options)));
+
+  program
+    .command('budget')
+    .description("a run's budget")
+    .command('add')
+    .description('top a run up: 200k adds tokens, $2 adds USD')
+    .argument('<runId>')
+    .argument('<amount>')
+    .action((runId, amount) => done(budgetAddCommand(runId, amount)));
 
   program
     .command('inbox')

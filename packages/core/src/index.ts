@@ -19,3 +19,8 @@ export { AmbiguousPendingError, describePending, type InboxItem } from './client
 export { askHuman, type AskHumanTool } from './agent/ask-human.ts';
 export type { PendingItem, PendingQuestion, PendingApproval } from './workflow/human-inbox.ts';
 export type { AgentRunInput, AgentRunResult, ChildRun, RunOptions, RunState, RunStatus, ToolCallStatus } from './workflow/run-types.ts';
+export type { BudgetLimits, BudgetDimension, Amount } from './budget/budget-ledger.ts';
+export type { ExhaustionBehaviour, ChildBudgetPolicy } from './budget/budget-policy.ts';
+export { defaultPrices, costOf, type ModelPrice, type PriceTable } from './budget/prices.ts';
+export type { UsageBreakdown, UsageTotals } from './budget/usage-breakdown.ts';
+export { parseBudgetAmount, type BudgetStatus } from './workflow/run-budget.ts';

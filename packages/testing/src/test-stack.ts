@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { CairnClient, CairnError, type AgentDefinition } from '@cairn/core';
+import { CairnClient, CairnError, type AgentDefinition, type PriceTable } from '@cairn/core';
 import { FileBlobStore, resolveModel } from '@cairn/core/internals';
 import { createCairnWorker } from '@cairn/core/worker';
 import type { MockModelServer } from './mock-model-server.ts';
@@ -47,6 +47,8 @@ try {
 export interface TestStackOptions {
   agents: AgentDefinition[];
   mock: MockModelServer;
+  /** Model prices over Cairn's defaults, as in defineConfig. */
+  prices?: PriceTable;
   /** Temporal server address. Default: CAIRN_TEST_TEMPORAL_ADDRESS (set by Cairn's vitest global setup). */
   address?: string;
   /** Default: a fresh queue per stack, so tests never steal each other's tasks. */
@@ -68,7 +70,7 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
   const startWorker = async () => {
     const nativeConnection = await NativeConnection.connect({ address });
     const worker = await createCairnWorker({
-      config: { agents: options.agents },
+      config: { agents: options.agents, prices: options.prices },
       connection: nativeConnection,
       taskQueue,
       blobs: new FileBlobStore(blobDir),

@@ -1,21 +1,29 @@
 import { openSession } from '../session.ts';
 import { bold, dim, formatTokens, printJson } from '../print.ts';
+import { budgetBar, renderTree } from '../tree-view.ts';
+import { formatItem } from './human.ts';
 
-/** `cairn status <runId>` */
+/** `cairn status <runId>`: the run, its budget, and its tree of sub-agents. */
 export async function statusCommand(runId: string, options: { json?: boolean }): Promise<number> {
   const session = await openSession();
   try {
-    const status = await session.client.status(runId);
+    const tree = await session.client.statusTree(runId);
     if (options.json) {
-      printJson(status);
+      printJson(tree);
       return 0;
     }
-    console.log(`${bold(status.runId)}  ${status.agent}${status.model ? dim(` (${status.model})`) : ''}`);
-    console.log(`state   ${status.state}`);
-    console.log(`turn    ${status.turn}${status.maxTurns ? ` of at most ${status.maxTurns}` : ''}`);
-    console.log(`tokens  ${formatTokens(status.usage.inputTokens)} in / ${formatTokens(status.usage.outputTokens)} out (${formatTokens(status.usage.cachedInputTokens)} cached)`);
-    for (const call of status.toolCalls) console.log(dim(`  ${call.name} ${call.state}${call.preview ? `: ${call.preview.slice(0, 80).replace(/\s+/g, ' ')}` : ''}`));
-    if (status.output) console.log(`\n${status.output}`);
+    console.log(`${bold(tree.runId)}  ${tree.agent}${tree.model ? dim(` (${tree.model})`) : ''}`);
+    console.log(`state   ${tree.state}${tree.exhaustedLimit ? ` (${tree.exhaustedLimit} budget exhausted)` : ''}`);
+    console.log(`turn    ${tree.turn}${tree.maxTurns ? ` of at most ${tree.maxTurns}` : ''}`);
+    console.log(`tokens  ${formatTokens(tree.usage.inputTokens)} in / ${formatTokens(tree.usage.outputTokens)} out (${formatTokens(tree.usage.cachedInputTokens)} cached)`);
+    if (tree.budget) console.log(`budget  ${budgetBar(tree.budget)}`);
+    for (const item of tree.pending) console.log(`waiting ${formatItem(item)}`);
+    for (const call of tree.toolCalls) console.log(dim(`  ${call.name} ${call.state}${call.preview ? `: ${call.preview.slice(0, 80).replace(/\s+/g, ' ')}` : ''}`));
+    if (tree.children.length > 0) {
+      console.log('sub-agents');
+      for (const line of renderTree(tree).slice(1)) console.log(`  ${line}`);
+    }
+    if (tree.output) console.log(`\n${tree.output}`);
     const url = session.client.uiUrl(runId);
     if (url) console.log(dim(`\n${url}`));
     return 0;

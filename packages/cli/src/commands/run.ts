@@ -15,6 +15,8 @@ export interface RunCommandOptions {
   /** false with --no-prompt: never ask on this terminal. */
   prompt?: boolean;
   unattended?: boolean;
+  budget?: number;
+  maxUsd?: number;
 }
 
 /** `cairn run <agent> "<input>"`: starts a run, then (unless --detach) follows it to its answer. */
@@ -31,7 +33,14 @@ export async function runCommand(agentName: string, input: string, options: RunC
 
   const session = await openSession({ bringUp: { configPath: path }, taskQueue: options.taskQueue ?? config.taskQueue });
   try {
-    const { runId, uiUrl } = await session.client.start(agentName, input, { maxTurns: options.maxTurns, unattended: options.unattended });
+    const { runId, uiUrl } = await session.client.start(agentName, input, {
+      maxTurns: options.maxTurns,
+      unattended: options.unattended,
+      budget: {
+        ...(options.budget !== undefined ? { tokens: options.budget } : {}),
+        ...(options.maxUsd !== undefined ? { usd: options.maxUsd } : {}),
+      },
+    });
     if (options.json && options.detach) {
       printJson({ runId, uiUrl });
       return 0;
@@ -57,8 +66,10 @@ export async function runCommand(agentName: string, input: string, options: RunC
         printJson(result);
       } else {
         if (result.status === 'max_turns') console.log(yellow(`Stopped after ${result.turns} turns (the turn limit) before a final answer.`));
+        if (result.status === 'budget_exhausted') console.log(yellow(`The ${result.exhaustedLimit} budget ran out: this is a partial result.`));
         console.log(`\n${result.output}\n`);
-        console.log(dim(`${green('✓')} ${result.turns} turns · ${formatTokens(result.usage.inputTokens)} in / ${formatTokens(result.usage.outputTokens)} out tokens`));
+        const cost = result.costUsd ? ` · $${result.costUsd.toFixed(4)}` : '';
+        console.log(dim(`${green('✓')} ${result.turns} turns · ${formatTokens(result.usage.inputTokens)} in / ${formatTokens(result.usage.outputTokens)} out tokens${cost}`));
       }
       return result.status === 'completed' ? 0 : 2;
     } finally {

@@ -11,7 +11,8 @@ import { CairnError, UnknownRunError } from '../errors.ts';
 import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 import { zeroUsage } from '../messages.ts';
 import type { AgentRunResult, RunOptions, RunStatus } from '../workflow/run-types.ts';
-import { answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from '../workflow/definitions.ts';
+import { addBudgetSignal, answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from '../workflow/definitions.ts';
+import type { Amount } from '../budget/budget-ledger.ts';
 import type { PendingItem } from '../workflow/human-inbox.ts';
 import { choosePending, type InboxItem } from './human-input.ts';
 
@@ -97,7 +98,16 @@ export class CairnClient {
     };
     if (info.status.name === 'COMPLETED') {
       const result = (await handle.result()) as AgentRunResult;
-      return { ...base, state: result.status, turn: result.turns, usage: result.usage, output: result.output, children: result.children ?? [] };
+      return {
+        ...base,
+        state: result.status,
+        turn: result.turns,
+        usage: result.usage,
+        output: result.output,
+        children: result.children ?? [],
+        budget: result.budget,
+        exhaustedLimit: result.exhaustedLimit,
+      };
     }
     if (info.status.name === 'CANCELLED') return { ...base, state: 'cancelled' };
     let reason = info.status.name.toLowerCase();
@@ -112,7 +122,7 @@ export class CairnClient {
   /** The run's status and, recursively, its sub-agents'. */
   async statusTree(runId: string): Promise<RunTree> {
     const status = await this.status(runId);
-    const childStatuses = await Promise.all(status.children.map((child) => this.statusTree(child.runId)));
+    const childStatuses = await Promise.all(status.children.filter((child) => child.state !== 'queued').map((child) => this.statusTree(child.runId)));
     return { ...status, childStatuses };
   }
 
@@ -174,6 +184,17 @@ export class CairnClient {
       if (error instanceof WorkflowUpdateFailedError) throw new CairnError(error.cause?.message ?? error.message, { cause: error });
       await signal(handle);
     }
+  }
+
+  /** Tops a run's budget up; a run waiting for more (its agent asks on exhaustion) carries on. */
+  async addBudget(runId: string, amount: Amount): Promise<void> {
+    const parts = Object.entries(amount).filter(([, value]) => value !== undefined);
+    if (parts.length === 0 || parts.some(([, value]) => !(typeof value === 'number' && value > 0 && Number.isFinite(value)))) {
+      throw new CairnError(`A budget top-up needs a positive amount, got ${JSON.stringify(amount)}.`, { hint: 'For example 200k (tokens) or $2 (USD).' });
+    }
+    const info = await this.describe(runId);
+    if (info.status.name !== 'RUNNING') throw new CairnError(`Run '${runId}' is not running (it is ${info.status.name.toLowerCase()}); its budget can no longer change.`);
+    await this.temporal.workflow.getHandle(runId).signal(addBudgetSignal, amount);
   }
 
   async list(options: { limit?: number; query?: string } = {}): Promise<RunSummary[]> {

@@ -297,12 +297,10 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
         );
         return toolResult(call, view, resolution.kind === 'answer' ? resolution.answer : '', false);
       }
-      case 'sub_agent':
-        return childSlots.run(async () => {
-          view.state = 'running';
-          const outcome = await delegate(call, tool, delegations);
-          return toolResult(call, view, outcome.content, outcome.isError);
-        });
+      case 'sub_agent': {
+        const outcome = await delegate(call, view, tool, delegations);
+        return toolResult(call, view, outcome.content, outcome.isError);
+      }
       default: {
         let args = call.arguments;
         if (tool?.approval) {
@@ -360,34 +358,50 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     else if (state === 'waiting_for_human') setState(resumeState === 'waiting_for_human' ? 'running_tools' : resumeState);
   }
 
-  async function delegate(call: ToolCall, tool: Extract<ToolSpec, { kind: 'sub_agent' }>, delegations: number): Promise<{ content: string; isError: boolean }> {
+  async function delegate(
+    call: ToolCall,
+    view: ToolCallStatus,
+    tool: Extract<ToolSpec, { kind: 'sub_agent' }>,
+    delegations: number,
+  ): Promise<{ content: string; isError: boolean }> {
     const task = parseTask(call.arguments);
     if (task === undefined) return { content: `Invalid arguments for '${call.name}': expected {"task": "<what the sub-agent should do>"}.`, isError: true };
     if (depth + 1 > maxDepth) {
       return { content: `Cannot delegate to '${tool.agent}': sub-agents may nest at most ${maxDepth} levels deep. Do the task yourself.`, isError: true };
     }
     // Derived from this run and the tool call: a replayed or retried parent finds the same child, never a second one.
-    const childId = `${runId}.${call.id}`;
-    const reservation = `child:${call.id}`;
-    const slice = runBudget.reserveChild(reservation, delegations);
-    if (!slice.ok) return { content: `Not delegated to '${tool.agent}': ${slice.reason}. Work with what you have.`, isError: true };
-    const child: ChildRun = { runId: childId, agent: tool.agent, toolCallId: call.id, state: 'running', budget: slice.limits };
+    const child: ChildRun = { runId: `${runId}.${call.id}`, agent: tool.agent, toolCallId: call.id, state: 'queued' };
     status.children.push(child);
+    return childSlots.run(async () => {
+      // The slice is carved when the child can start, from what remains then.
+      const reservation = `child:${call.id}`;
+      const slice = runBudget.reserveChild(reservation, delegations);
+      if (!slice.ok) {
+        status.children.splice(status.children.indexOf(child), 1);
+        return { content: `Not delegated to '${tool.agent}': ${slice.reason}. Work with what you have.`, isError: true };
+      }
+      view.state = 'running';
+      Object.assign(child, { state: 'running', budget: slice.limits });
+      return runChild(child, task, reservation, slice.limits);
+    });
+  }
+
+  async function runChild(child: ChildRun, task: string, reservation: string, slice: ChildRun['budget']): Promise<{ content: string; isError: boolean }> {
     try {
       const result = await executeChild(agentWorkflow, {
-        workflowId: childId,
+        workflowId: child.runId,
         args: [
           {
-            agent: tool.agent,
+            agent: child.agent,
             input: task,
             options: { ...options, maxTurns: undefined, budget: undefined },
             parent: { runId, depth: depth + 1, maxDepth },
-            budget: slice.limits,
+            budget: slice,
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         typedSearchAttributes: [
-          { key: CairnSearchAttributes.agent, value: tool.agent },
+          { key: CairnSearchAttributes.agent, value: child.agent },
           { key: CairnSearchAttributes.parentRun, value: runId },
           { key: CairnSearchAttributes.state, value: 'starting' },
         ],
@@ -402,9 +416,9 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       status.usage = addUsage(status.usage, result.usage);
       const note =
         result.status === 'max_turns'
-          ? ` (the ${tool.agent} agent hit its turn limit; this may be incomplete)`
+          ? ` (the ${child.agent} agent hit its turn limit; this may be incomplete)`
           : result.status === 'budget_exhausted'
-            ? ` (the ${tool.agent} agent ran out of budget; this may be incomplete)`
+            ? ` (the ${child.agent} agent ran out of budget; this may be incomplete)`
             : '';
       return { content: `${result.output}${note}`, isError: false };
     } catch (error) {
@@ -414,7 +428,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       const cancelled = error instanceof ChildWorkflowFailure && isCancellation(error.cause);
       child.state = cancelled ? 'cancelled' : 'failed';
       child.error = failureMessage(error);
-      return { content: `The ${tool.agent} sub-agent ${cancelled ? 'was cancelled' : `failed: ${child.error}`}. Decide whether to retry, work around it, or report it.`, isError: true };
+      return { content: `The ${child.agent} sub-agent ${cancelled ? 'was cancelled' : `failed: ${child.error}`}. Decide whether to retry, work around it, or report it.`, isError: true };
     }
   }
 }

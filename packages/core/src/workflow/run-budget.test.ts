@@ -10,6 +10,8 @@ describe('RunBudget', () => {
     const budget = new RunBudget(defaultBudgetPolicy(), { tokens: 10_000 }, undefined);
     expect(budget.allowance(false)).toEqual({ tokens: 10_000, keepForWrapUp: 2_048 });
     expect(budget.allowance(true)).toEqual({ tokens: 10_000 });
+    // A small slice keeps back at most a quarter.
+    expect(new RunBudget(defaultBudgetPolicy(), { tokens: 2_000 }, undefined).allowance(false)).toEqual({ tokens: 2_000, keepForWrapUp: 500 });
   });
 
   it('books model calls by agent and model, with their cost', () => {

@@ -67,7 +67,8 @@ export class RunBudget {
       tokens: this.ledger.remaining('tokens'),
       ...(Number.isFinite(usd) ? { usd } : {}),
       ...(this.price ? { price: this.price } : {}),
-      ...(this.policy.onExhausted === 'wrapUp' && !finalCall ? { keepForWrapUp: this.policy.wrapUpReserveTokens } : {}),
+      // A small budget (a sub-agent's slice) keeps at most a quarter back, or it would only ever wrap up.
+      ...(this.policy.onExhausted === 'wrapUp' && !finalCall ? { keepForWrapUp: Math.min(this.policy.wrapUpReserveTokens, Math.floor(this.ledger.limits.tokens / 4)) } : {}),
     };
   }
 

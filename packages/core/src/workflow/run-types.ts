@@ -89,7 +89,8 @@ export interface ChildRun {
   runId: string;
   agent: string;
   toolCallId: string;
-  state: 'running' | RunOutcome | 'failed' | 'cancelled';
+  /** 'queued' while waiting for one of the parent's child slots. */
+  state: 'queued' | 'running' | RunOutcome | 'failed' | 'cancelled';
   turns?: number;
   usage?: TokenUsage;
   costUsd?: number;
