@@ -47,7 +47,8 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       const { provider, model } = deps.resolveModel(spec.model);
       const withNew = await deps.transcripts.append(input.transcript, await materialise(input.append));
       const messages = [...(await deps.transcripts.read(withNew))];
-      const tools = input.withoutTools ? [] : spec.tools.map(({ name, description, parameters }) => ({ name, description, parameters }));
+      const offered = spec.tools.filter((tool) => !(tool.kind === 'function' && tool.internal));
+      const tools = input.withoutTools ? [] : offered.map(({ name, description, parameters }) => ({ name, description, parameters }));
       let maxOutputTokens = input.maxOutputTokens;
       if (input.allowance) {
         const inputTokens = estimateInputTokens({ provider: splitModelId(spec.model)[0], instructions: spec.instructions, messages, tools });

@@ -89,7 +89,14 @@ export function defineAgent(options: AgentOptions): AgentDefinition {
       claim(tool.name);
       functionTools.set(tool.name, tool);
       const approval = tool.needsApproval === true ? 'always' : typeof tool.needsApproval === 'function' ? 'conditional' : undefined;
-      toolSpecs.push({ ...describeTool(tool), kind: 'function', approval, approvalTimeoutMs: tool.approvalTimeoutMs, onApprovalTimeout: tool.onApprovalTimeout });
+      toolSpecs.push({
+        ...describeTool(tool),
+        kind: 'function',
+        approval,
+        approvalTimeoutMs: tool.approvalTimeoutMs,
+        onApprovalTimeout: tool.onApprovalTimeout,
+        ...(tool.internal ? { internal: true } : {}),
+      });
     } else if (tool?.kind === 'ask_human') {
       claim(tool.name);
       toolSpecs.push({ ...describeTool(tool), kind: 'ask_human', timeoutMs: tool.timeoutMs, defaultAnswer: tool.defaultAnswer });

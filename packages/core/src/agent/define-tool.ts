@@ -34,6 +34,8 @@ export interface ApprovalOptions<Args> {
 
 export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output = unknown> extends ApprovalOptions<z.output<Input>> {
   readonly kind: 'tool';
+  /** Not offered to the model: a step that workflows run as an activity (a check, a conversion). */
+  internal?: boolean;
   name: string;
   description: string;
   input: Input;
@@ -56,9 +58,10 @@ export function defineTool<Input extends z.ZodType, Output>(
     description: string;
     input: Input;
     execute(args: z.output<Input>, context: ToolContext): Promise<Output> | Output;
+    internal?: boolean;
   } & ApprovalOptions<z.output<Input>>,
 ): ToolDefinition<Input, Output> {
-  const { name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout } = definition;
+  const { name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout, internal } = definition;
   if (typeof name !== 'string' || !toolNamePattern.test(name)) {
     throw new InvalidDefinitionError(
       `Invalid tool name ${JSON.stringify(name)}: use 1-64 letters, digits, '_' or '-'.`,
@@ -87,7 +90,7 @@ export function defineTool<Input extends z.ZodType, Output>(
   if (onApprovalTimeout !== undefined && onApprovalTimeout !== 'deny' && onApprovalTimeout !== 'approve') {
     throw new InvalidDefinitionError(`Tool '${name}': onApprovalTimeout must be 'deny' or 'approve'.`);
   }
-  return { kind: 'tool', name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout };
+  return { kind: 'tool', name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout, internal };
 }
 
 function toolParameters(name: string, input: z.ZodType): Record<string, unknown> {

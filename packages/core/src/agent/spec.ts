@@ -10,6 +10,8 @@ export type ToolSpec =
       approval?: 'always' | 'conditional';
       approvalTimeoutMs?: number;
       onApprovalTimeout?: 'deny' | 'approve';
+      /** Not offered to the model; workflows call it. */
+      internal?: boolean;
     })
   | (ToolDescriptor & { kind: 'ask_human'; timeoutMs?: number; defaultAnswer: string })
   | (ToolDescriptor & { kind: 'sub_agent'; agent: string });

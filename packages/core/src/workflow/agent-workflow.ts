@@ -302,6 +302,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
         return toolResult(call, view, outcome.content, outcome.isError);
       }
       default: {
+        if (tool?.internal) return toolResult(call, view, `There is no tool named '${call.name}'.`, true);
         let args = call.arguments;
         if (tool?.approval) {
           const prepared = await prepareToolCall({ agent: spec.name, toolName: call.name, arguments: call.arguments });
