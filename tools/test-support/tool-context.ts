@@ -8,6 +8,7 @@ export function toolContext(signal: AbortSignal = new AbortController().signal):
     idempotencyKey: 'run-test/call-1',
     agent: 'researcher',
     signal,
+    settings: {},
     heartbeats: 0,
     heartbeat() {
       context.heartbeats++;

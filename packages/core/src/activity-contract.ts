@@ -65,6 +65,10 @@ export interface RunToolInput {
   toolName: string;
   /** Raw JSON from the model; parsed and validated inside the activity. */
   arguments: string;
+  /** A workflow running an internal tool needs the result itself, not just its key. */
+  returnContent?: boolean;
+  /** The run's `toolSettings`. */
+  settings?: Record<string, string>;
 }
 
 export interface RunToolOutput {
@@ -73,6 +77,8 @@ export interface RunToolOutput {
   bytes: number;
   /** The first few hundred characters, for status views and the audit log. */
   preview: string;
+  /** With `returnContent`. */
+  content?: string;
 }
 
 export interface PrepareToolCallInput {
@@ -85,7 +91,8 @@ export interface PrepareToolCallInput {
 export type PrepareToolCallOutput = { ok: true; arguments: unknown; needsApproval: boolean } | { ok: false; error: string };
 
 export interface CairnActivities {
-  resolveAgent(name: string): Promise<ResolvedAgent>;
+  /** The agent's spec; with `model`, running on that model instead of its own. */
+  resolveAgent(request: string | { name: string; model?: string }): Promise<ResolvedAgent>;
   callModel(input: CallModelInput): Promise<CallModelOutput>;
   runTool(input: RunToolInput): Promise<RunToolOutput>;
   prepareToolCall(input: PrepareToolCallInput): Promise<PrepareToolCallOutput>;

@@ -24,7 +24,13 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
       throw toActivityFailure(error);
     }
     const contentRef = await blobs.put(outcome.content);
-    return { contentRef, isError: outcome.isError, bytes: Buffer.byteLength(outcome.content), preview: outcome.content.slice(0, previewLength) };
+    return {
+      contentRef,
+      isError: outcome.isError,
+      bytes: Buffer.byteLength(outcome.content),
+      preview: outcome.content.slice(0, previewLength),
+      ...(input.returnContent ? { content: outcome.content } : {}),
+    };
   };
 
   async function execute(input: RunToolInput): Promise<{ content: string; isError: boolean }> {
@@ -44,6 +50,7 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
       agent: input.agent,
       signal: activity.cancellationSignal,
       heartbeat: (details) => activity.heartbeat(details),
+      settings: input.settings ?? {},
     };
     try {
       const result = await withHeartbeat(async () => tool.execute(args.value, context));

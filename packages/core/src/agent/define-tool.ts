@@ -19,6 +19,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Tells Temporal the tool is still alive; call it during long work. */
   heartbeat(details?: unknown): void;
+  /** The run's tool settings (`RunOptions.toolSettings`), e.g. which corpus to search. */
+  settings: Readonly<Record<string, string>>;
 }
 
 /** Whether a call needs a person's approval before it runs: always, or decided from its arguments. */

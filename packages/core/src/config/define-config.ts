@@ -9,6 +9,11 @@ export interface CairnConfig {
   taskQueue?: string;
   /** Model prices (USD per million tokens) by `provider:model`, over Cairn's defaults. */
   prices?: PriceTable;
+  /**
+   * Absolute paths of modules with workflows of your own, bundled with Cairn's
+   * (they must be deterministic, as all workflow code).
+   */
+  workflowModules?: string[];
 }
 
 /** The default export of `cairn.config.ts`. */

@@ -29,7 +29,7 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? defaultTaskQueue(options.config.taskQueue),
-    workflowBundle: await workflowBundle(join(cairnHome(), 'bundles')),
+    workflowBundle: await workflowBundle(join(cairnHome(), 'bundles'), options.config.workflowModules),
     activities: createActivities({
       agents,
       prices: options.config.prices,

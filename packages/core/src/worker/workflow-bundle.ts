@@ -1,42 +1,59 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
 const sourceRoot = fileURLToPath(new URL('..', import.meta.url));
 export const workflowsPath = join(sourceRoot, 'workflow', 'index.ts');
 
-let inProcess: Promise<{ code: string }> | undefined;
+const inProcess = new Map<string, Promise<{ code: string }>>();
 
 /**
- * The workflow bundle, built once per set of sources. Bundling takes seconds,
- * and a worker restarted after a crash should be back at once, so bundles are
- * kept on disk under a hash of the sources they were built from.
+ * The workflow bundle: Cairn's workflows plus any extra workflow modules (such
+ * as the deep-research job), built once per set of sources. Bundling takes
+ * seconds, and a worker restarted after a crash should be back at once, so
+ * bundles are kept on disk under a hash of the sources they were built from.
  */
-export function workflowBundle(cacheDirectory: string): Promise<{ code: string }> {
-  inProcess ??= loadOrBuild(cacheDirectory);
-  return inProcess;
+export function workflowBundle(cacheDirectory: string, extraModules: readonly string[] = []): Promise<{ code: string }> {
+  const modules = extraModules.map((module) => resolve(module));
+  const key = JSON.stringify([cacheDirectory, modules]);
+  let bundle = inProcess.get(key);
+  if (!bundle) {
+    bundle = loadOrBuild(cacheDirectory, modules);
+    inProcess.set(key, bundle);
+  }
+  return bundle;
 }
 
-async function loadOrBuild(cacheDirectory: string): Promise<{ code: string }> {
-  const file = join(cacheDirectory, `workflow-${await sourcesHash()}.js`);
+async function loadOrBuild(cacheDirectory: string, extraModules: string[]): Promise<{ code: string }> {
+  const hash = await sourcesHash([sourceRoot, ...extraModules.map((module) => dirname(module))]);
+  const file = join(cacheDirectory, `workflow-${hash}.js`);
   if (existsSync(file)) return { code: await readFile(file, 'utf8') };
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
-  await mkdir(dirname(file), { recursive: true });
+  await mkdir(cacheDirectory, { recursive: true });
+  let entry = workflowsPath;
+  if (extraModules.length > 0) {
+    // One entry re-exporting Cairn's workflows and the extra ones, by absolute path.
+    entry = join(cacheDirectory, `entry-${hash}.ts`);
+    const lines = [workflowsPath, ...extraModules].map((module) => `export * from ${JSON.stringify(module)};`);
+    await writeFile(entry, `${lines.join('\n')}\n`);
+  }
+  const { code } = await bundleWorkflowCode({ workflowsPath: entry, logger: quietLogger });
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, code);
   await rename(temporary, file);
   return { code };
 }
 
-async function sourcesHash(): Promise<string> {
+async function sourcesHash(directories: string[]): Promise<string> {
   const hash = createHash('sha256');
-  const files = (await readdir(sourceRoot, { recursive: true }))
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
-    .sort();
-  for (const file of files) hash.update(file).update(await readFile(join(sourceRoot, file)));
+  for (const directory of directories) {
+    const files = (await readdir(directory, { recursive: true }))
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.includes('node_modules'))
+      .sort();
+    for (const file of files) hash.update(join(directory, file)).update(await readFile(join(directory, file)));
+  }
   const workflowPackage = await readFile(join(dirname(fileURLToPath(import.meta.resolve('@temporalio/workflow'))), '..', 'package.json'));
   return hash.update(workflowPackage).digest('hex').slice(0, 16);
 }

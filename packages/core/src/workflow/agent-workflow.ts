@@ -115,7 +115,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     state = next;
   };
 
-  const { spec, specRef } = input.resume ?? (await resolveAgent(input.agent));
+  const { spec, specRef } = input.resume ?? (await resolveAgent(options.model ? { name: input.agent, model: options.model } : input.agent));
   const maxTurns = options.maxTurns ?? spec.maxTurns;
   const maxDepth = input.parent?.maxDepth ?? spec.maxDepth ?? 3;
   const depth = input.parent?.depth ?? 0;
@@ -322,7 +322,14 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
         }
         return toolSlots.run(async () => {
           view.state = 'running';
-          const result = await runTool({ runId, agent: spec.name, toolCallId: call.id, toolName: call.name, arguments: args });
+          const result = await runTool({
+            runId,
+            agent: spec.name,
+            toolCallId: call.id,
+            toolName: call.name,
+            arguments: args,
+            ...(options.toolSettings ? { settings: options.toolSettings } : {}),
+          });
           view.state = result.isError ? 'error' : 'done';
           view.preview = result.preview;
           return { role: 'tool', toolCallId: call.id, toolName: call.name, isError: result.isError, contentRef: result.contentRef };

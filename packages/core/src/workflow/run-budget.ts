@@ -101,6 +101,15 @@ export class RunBudget {
     return { ok: true, limits: slice.usd === undefined ? { tokens: slice.tokens } : { tokens: slice.tokens, usd: slice.usd } };
   }
 
+  /** Reserves a slice of a chosen size (at most what remains), or refuses when less than `floorTokens` would be left for it. */
+  reserveSlice(id: string, tokens: number, floorTokens = this.policy.children.floorTokens): { ok: true; limits: Pick<BudgetLimits, 'tokens' | 'usd'> } | { ok: false; reason: string } {
+    const granted = Math.min(Math.floor(tokens), this.ledger.remaining('tokens'));
+    if (granted < floorTokens) return { ok: false, reason: `only ${Math.floor(this.ledger.remaining('tokens'))} tokens are left, below the ${floorTokens} this step needs` };
+    const reserved = this.ledger.reserve(id, { tokens: granted });
+    if (!reserved.ok) return { ok: false, reason: `the ${reserved.limit} budget left is too small` };
+    return { ok: true, limits: { tokens: granted } };
+  }
+
   /**
    * Books what a sub-agent spent and frees the rest of its slice. A child that
    * failed reports nothing, so its whole slice counts as spent: never under-count.

@@ -26,6 +26,10 @@ export interface RunOptions {
   unattended?: boolean;
   /** Overrides the agent's default budget limits for this run. */
   budget?: Partial<BudgetLimits>;
+  /** Runs the agent (and its sub-agents) on this `provider:model` instead of their own. */
+  model?: string;
+  /** Run-scoped settings every tool of the run (and its sub-agents) sees as `context.settings`, e.g. a corpus folder. */
+  toolSettings?: Record<string, string>;
 }
 
 /** Where a sub-agent run sits in its tree. */

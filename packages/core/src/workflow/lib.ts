@@ -1,0 +1,12 @@
+/**
+ * Deterministic building blocks for workflows of your own (the deep-research
+ * job is one): safe to import from workflow code, and not themselves workflows.
+ */
+export { RunBudget, parseBudgetAmount, type BudgetStatus, type ChildSpend } from './run-budget.ts';
+export { defaultBudgetPolicy, type BudgetPolicy } from '../budget/budget-policy.ts';
+export { Semaphore } from './semaphore.ts';
+export { statusQuery, answerSignal, addBudgetSignal } from './definitions.ts';
+export { CairnSearchAttributes } from '../temporal/search-attributes.ts';
+export { addUsage, zeroUsage } from '../messages.ts';
+export type { AgentRunInput, AgentRunResult, ChildRun, RunOptions, RunStatus } from './run-types.ts';
+export type { CairnActivities } from '../activity-contract.ts';
