@@ -1,11 +1,16 @@
 import type { AgentDefinition } from '@cairn/core';
 import { defaultModel } from './default-model.ts';
 import { assistant } from './examples/assistant.ts';
+import { researchAgents, researchWorkflowModule } from './deep-research/index.ts';
 
 export { defaultModel } from './default-model.ts';
 export { assistant, currentTime } from './examples/assistant.ts';
+export * from './deep-research/index.ts';
 
-/** The agents a worker serves when there is no cairn.config.ts. */
+/** The agents every `cairn` worker serves: the assistant example and the deep-research job's agents. */
 export function builtInAgents(model = defaultModel()): AgentDefinition[] {
-  return [assistant(model)];
+  return [assistant(model), ...researchAgents({ model })];
 }
+
+/** Workflows beyond the agent loop that every `cairn` worker serves. */
+export const builtInWorkflowModules = [researchWorkflowModule];

@@ -6,6 +6,7 @@ import { downCommand, serverStartCommand, serverStatusCommand, serverStopCommand
 import { workerCommand } from './commands/worker.ts';
 import { answerCommand, decideCommand, inboxCommand } from './commands/human.ts';
 import { budgetAddCommand } from './commands/budget.ts';
+import { reportCommand, researchCommand, watchCommand } from './commands/research.ts';
 import { parseBudgetAmount } from '@cairn/core';
 
 function tokenAmount(value: string): number {
@@ -68,6 +69,31 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--no-prompt', 'do not ask questions and approvals on this terminal')
     .option('--unattended', 'nobody will answer: questions get "no human available" at once')
     .action((agent, input, options) => done(runCommand(agent, input, options)));
+
+  program
+    .command('research')
+    .description('start a deep-research job: it asks what it needs, researches in parallel and writes a cited report')
+    .argument('<question>')
+    .option('--corpus <dir>', 'research this folder of .md, .txt and .html files instead of the web')
+    .option('--budget <tokens>', 'token budget of the whole job (default 400k)', tokenAmount)
+    .option('--model <provider:model>', 'model for every agent of the job')
+    .option('--no-clarify', 'ask no clarifying questions')
+    .option('-o, --out <file>', 'save the report to this file')
+    .option('-d, --detach', 'start it and return at once')
+    .option('-c, --config <path>', 'config file for the worker this may start')
+    .action((question, options) => done(researchCommand(question, options)));
+  program
+    .command('watch')
+    .description('follow a research job live (Ctrl-C leaves the view; the job keeps running)')
+    .argument('<runId>')
+    .option('-o, --out <file>', 'save the report to this file when it is done')
+    .action((runId, options) => done(watchCommand(runId, options)));
+  program
+    .command('report')
+    .description('print or save the report of a finished research job')
+    .argument('<runId>')
+    .option('-o, --out <file>', 'save it to this file')
+    .action((runId, options) => done(reportCommand(runId, options)));
 
   program
     .command('budget')

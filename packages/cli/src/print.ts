@@ -3,10 +3,21 @@ import { isCairnError } from '@cairn/core';
 
 /** One clear line, a hint when there is one, and never a stack unless CAIRN_DEBUG is set. */
 export function printError(error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`${pc.red('error')} ${message}`);
+  console.error(`${pc.red('error')} ${describeError(error)}`);
   if (isCairnError(error) && error.hint) console.error(`${pc.dim('hint')}  ${error.hint}`);
   if (process.env.CAIRN_DEBUG && error instanceof Error) console.error(error.stack);
+}
+
+/**
+ * A Cairn error's message is written to be read. Others (the Temporal SDK's "Failed to
+ * list workflows") say what failed but not why: add the innermost cause's message.
+ */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (isCairnError(error)) return error.message;
+  let innermost: Error = error;
+  while (innermost.cause instanceof Error) innermost = innermost.cause;
+  return innermost === error ? error.message : `${error.message}: ${innermost.message}`;
 }
 
 export function printJson(value: unknown): void {

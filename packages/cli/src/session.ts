@@ -3,8 +3,8 @@ import { taskQueue } from '@cairn/core/config';
 import { connectToTemporal, isEmbedded } from '@cairn/core/temporal';
 import type { Connection } from '@temporalio/client';
 import { Client } from '@temporalio/client';
-import { ensureServer, ensureWorker, runningServer } from './stack.ts';
-import { CairnError } from '@cairn/core';
+import { ensureServer, ensureWorker, runningServer, type ServerRecord } from './stack.ts';
+import { CairnError, isCairnError } from '@cairn/core';
 import { dim } from './print.ts';
 
 export interface Session {
@@ -30,18 +30,19 @@ export interface SessionOptions {
 export async function openSession(options: SessionOptions = {}): Promise<Session> {
   const log = options.log ?? ((line: string) => console.error(dim(line)));
   const embedded = isEmbedded();
-  let address: string | undefined;
+  let server: ServerRecord | undefined;
   let uiBaseUrl = process.env.TEMPORAL_UI_URL;
   if (embedded) {
-    const server = options.bringUp ? (await ensureServer(log)).record : runningServer();
+    server = options.bringUp ? (await ensureServer(log)).record : runningServer();
     if (!server) {
       throw new CairnError('The embedded Temporal server is not running.', { hint: "Start it with 'cairn up', or set TEMPORAL_ADDRESS to use a cluster." });
     }
-    if (options.bringUp) await ensureWorker(options.bringUp.configPath, log);
-    address = server.address;
+    if (options.bringUp) await ensureWorker(options.bringUp.configPath, log, taskQueue(options.taskQueue));
     uiBaseUrl ??= server.uiUrl;
   }
-  const { connection, namespace, address: connected } = await connectToTemporal({ address });
+  const { connection, namespace, address: connected } = await connectToTemporal({ address: server?.address }).catch((error: unknown) => {
+    throw withModeHint(error, server);
+  });
   const temporal = new Client({ connection, namespace });
   return {
     client: new CairnClient(temporal, { taskQueue: taskQueue(options.taskQueue), uiBaseUrl }),
@@ -50,4 +51,18 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
     embedded,
     close: () => connection.close(),
   };
+}
+
+/**
+ * The core's unreachable-server hint suggests 'cairn up', which is right only when
+ * nothing is running: say what to do in the mode the CLI is actually in.
+ */
+export function withModeHint(error: unknown, server: ServerRecord | undefined): unknown {
+  if (!isCairnError(error) || error.name !== 'ServerUnreachableError') return error;
+  const hint = server
+    ? `The embedded server (pid ${server.pid}) does not answer: see ${server.logFile}, or restart it with 'cairn down' then 'cairn up'.`
+    : 'Check TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TLS, API key) and that the cluster is up; unset TEMPORAL_ADDRESS to use the embedded server.';
+  const replaced = new CairnError(error.message, { hint, cause: error.cause });
+  replaced.name = error.name;
+  return replaced;
 }

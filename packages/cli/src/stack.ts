@@ -4,7 +4,7 @@
  * command (from any terminal) finds them, and `cairn down` stops them.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnError } from '@cairn/core';
@@ -22,6 +22,9 @@ export interface ServerRecord {
 export interface WorkerRecord {
   pid: number;
   configPath?: string;
+  taskQueue?: string;
+  /** What of its environment decides which models it can call (see {@link modelSettings}). */
+  models?: Record<string, string | boolean>;
   logFile: string;
   startedAt: string;
 }
@@ -71,22 +74,61 @@ export async function ensureServer(log: (line: string) => void): Promise<{ recor
   return { record, started: true };
 }
 
-/** Starts a background worker (`cairn worker`) unless one is running. */
-export async function ensureWorker(configPath: string | undefined, log: (line: string) => void): Promise<{ record: WorkerRecord; started: boolean }> {
+/**
+ * Starts a background worker (`cairn worker`) unless one is running for this config and
+ * task queue, with this shell's model settings. Otherwise it is replaced: its runs are
+ * durable and continue once a worker serving them is back.
+ */
+export async function ensureWorker(
+  configPath: string | undefined,
+  log: (line: string) => void,
+  taskQueue: string,
+): Promise<{ record: WorkerRecord; started: boolean }> {
+  const models = modelSettings();
   const existing = runningWorker();
-  if (existing) return { record: existing, started: false };
+  if (existing) {
+    const reason = whyStale(existing, { configPath, taskQueue, models });
+    if (!reason) return { record: existing, started: false };
+    log(`Restarting the background worker: ${reason}.`);
+    await stopWorker();
+  }
   mkdirSync(home(), { recursive: true });
   const logFile = join(home(), 'worker.log');
   const out = openSync(logFile, 'a');
   const bin = fileURLToPath(new URL('../bin/cairn.js', import.meta.url));
-  const args = [bin, 'worker', ...(configPath ? ['--config', configPath] : [])];
+  const args = [bin, 'worker', '--task-queue', taskQueue, ...(configPath ? ['--config', configPath] : [])];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
   child.unref();
-  const record: WorkerRecord = { pid: child.pid!, configPath, logFile, startedAt: new Date().toISOString() };
+  const record: WorkerRecord = { pid: child.pid!, configPath, taskQueue, models, logFile, startedAt: new Date().toISOString() };
   writeFileSync(workerFile(), JSON.stringify(record, null, 2));
   await waitForWorkerReady(logFile, child.pid!);
   log(`Started a background worker (pid ${record.pid}, log ${logFile}).`);
   return { record, started: true };
+}
+
+/** Why a running worker cannot serve what a command needs, if it cannot. */
+function whyStale(worker: WorkerRecord, needed: Pick<WorkerRecord, 'configPath' | 'taskQueue' | 'models'>): string | undefined {
+  const describe = (path?: string) => path ?? 'the built-in agents';
+  const { configPath } = needed;
+  if (worker.configPath !== configPath) return `it serves ${describe(worker.configPath)}, not ${describe(configPath)}`;
+  if (configPath && existsSync(configPath) && statSync(configPath).mtimeMs > Date.parse(worker.startedAt)) return `${configPath} changed since it started`;
+  if (worker.taskQueue !== needed.taskQueue) return `it polls task queue '${worker.taskQueue ?? '?'}', not '${needed.taskQueue}'`;
+  if (JSON.stringify(worker.models) !== JSON.stringify(needed.models)) return 'the model settings (API keys, base URLs, CAIRN_MODEL) changed since it started';
+  return undefined;
+}
+
+/**
+ * The worker runs with the environment of the command that started it. These variables
+ * decide which models it can call; keys are recorded only as set or not, never their values.
+ */
+function modelSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string | boolean> {
+  return {
+    OPENAI_API_KEY: Boolean(env.OPENAI_API_KEY),
+    OPENAI_BASE_URL: env.OPENAI_BASE_URL ?? '',
+    ANTHROPIC_API_KEY: Boolean(env.ANTHROPIC_API_KEY),
+    ANTHROPIC_BASE_URL: env.ANTHROPIC_BASE_URL ?? '',
+    CAIRN_MODEL: env.CAIRN_MODEL ?? '',
+  };
 }
 
 /** The worker prints a ready line once it polls; fail early with its log if it dies first. */

@@ -49,6 +49,8 @@ export interface TestStackOptions {
   mock: MockModelServer;
   /** Model prices over Cairn's defaults, as in defineConfig. */
   prices?: PriceTable;
+  /** Workflow modules of your own, as in defineConfig. */
+  workflowModules?: string[];
   /** Temporal server address. Default: CAIRN_TEST_TEMPORAL_ADDRESS (set by Cairn's vitest global setup). */
   address?: string;
   /** Default: a fresh queue per stack, so tests never steal each other's tasks. */
@@ -70,7 +72,7 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
   const startWorker = async () => {
     const nativeConnection = await NativeConnection.connect({ address });
     const worker = await createCairnWorker({
-      config: { agents: options.agents, prices: options.prices },
+      config: { agents: options.agents, prices: options.prices, workflowModules: options.workflowModules },
       connection: nativeConnection,
       taskQueue,
       blobs: new FileBlobStore(blobDir),

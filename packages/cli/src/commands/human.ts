@@ -93,7 +93,7 @@ export async function decideCommand(runId: string, approved: boolean, options: {
  * terminal each question or approval raised in the run's tree. An item
  * resolved from another terminal withdraws its prompt.
  */
-export function promptForPending(session: Session, runId: string): () => void {
+export function promptForPending(session: Session, runId: string, onPrompt: (active: boolean) => void = () => {}): () => void {
   let stopped = false;
   const prompted = new Set<string>();
   let current: { id: string; abort: AbortController } | undefined;
@@ -119,9 +119,11 @@ export function promptForPending(session: Session, runId: string): () => void {
   const respond = async (item: InboxItem) => {
     const abort = new AbortController();
     current = { id: item.id, abort };
+    onPrompt(true);
     console.error(`\n${yellow('?')} ${item.runId === runId ? '' : dim(`[${item.agent ?? item.runId}] `)}${formatItem(item)}`);
     const reply = await ask(item.kind === 'question' ? 'Your answer: ' : 'Approve? [y/N] ', abort.signal);
     current = undefined;
+    onPrompt(false);
     if (reply === undefined) {
       if (abort.signal.aborted) console.error(dim('(resolved elsewhere)'));
       return;

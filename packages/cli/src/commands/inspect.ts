@@ -36,7 +36,7 @@ export async function statusCommand(runId: string, options: { json?: boolean }):
 export async function listCommand(options: { json?: boolean; limit?: number }): Promise<number> {
   const session = await openSession();
   try {
-    const runs = await session.client.list({ limit: options.limit });
+    const runs = await session.client.list({ limit: options.limit, workflowTypes: ['agentWorkflow', 'deepResearchWorkflow'] });
     if (options.json) {
       printJson(runs);
       return 0;

@@ -1,5 +1,6 @@
 import { isEmbedded } from '@cairn/core/temporal';
 import { CairnError } from '@cairn/core';
+import { taskQueue } from '@cairn/core/config';
 import { loadCliConfig } from '../config.ts';
 import { ensureServer, ensureWorker, runningServer, runningWorker, serverAnswers, stopServer, stopWorker } from '../stack.ts';
 import { dim, green, printJson } from '../print.ts';
@@ -17,9 +18,9 @@ function requireEmbedded(command: string): void {
 /** `cairn up`: the embedded server and a worker, both in the background. */
 export async function upCommand(options: { config?: string }): Promise<number> {
   requireEmbedded('up');
-  const { path } = await loadCliConfig(options.config);
+  const { config, path } = await loadCliConfig(options.config);
   const server = await ensureServer(log);
-  const worker = await ensureWorker(path, log);
+  const worker = await ensureWorker(path, log, taskQueue(config.taskQueue));
   console.log(`${green('✓')} Temporal server ${server.record.address}${server.started ? '' : ' (already running)'}`);
   if (server.record.uiUrl) console.log(`  Web UI ${server.record.uiUrl}`);
   console.log(`${green('✓')} Worker pid ${worker.record.pid}${worker.started ? '' : ' (already running)'}, log ${worker.record.logFile}`);

@@ -5,6 +5,7 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { ServerUnreachableError } from '@cairn/core';
 import { loadCliConfig } from '../config.ts';
 import { ensureServer } from '../stack.ts';
+import { withModeHint } from '../session.ts';
 import { dim } from '../print.ts';
 
 /** `cairn worker`: serves the config's agents in the foreground until Ctrl-C or SIGTERM. */
@@ -13,12 +14,13 @@ export async function workerCommand(options: { config?: string; taskQueue?: stri
   Runtime.install({ logger: new DefaultLogger((process.env.CAIRN_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
 
   const settings = loadConnectionOptions();
-  const address = isEmbedded() ? (await ensureServer((line) => console.error(dim(line)))).record.address : settings.address;
+  const server = isEmbedded() ? (await ensureServer((line) => console.error(dim(line)))).record : undefined;
+  const address = server?.address ?? settings.address;
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ ...settings.connectionOptions, address });
   } catch (error) {
-    throw new ServerUnreachableError(address, error);
+    throw withModeHint(new ServerUnreachableError(address, error), server);
   }
   const added = await ensureSearchAttributes(connection, settings.namespace).catch(() => []);
   if (added.length > 0) console.log(dim(`Registered search attributes: ${added.join(', ')}`));

@@ -51,6 +51,10 @@ export class CairnClient {
     private readonly options: CairnClientOptions,
   ) {}
 
+  get taskQueue(): string {
+    return this.options.taskQueue;
+  }
+
   async start(agent: string, input: string, options: RunOptions & { runId?: string } = {}): Promise<StartedRun> {
     const { runId = newRunId(agent), ...runOptions } = options;
     await this.temporal.workflow.start('agentWorkflow', {
@@ -197,9 +201,11 @@ export class CairnClient {
     await this.temporal.workflow.getHandle(runId).signal(addBudgetSignal, amount);
   }
 
-  async list(options: { limit?: number; query?: string } = {}): Promise<RunSummary[]> {
+  /** Top-level runs, newest first. `workflowTypes` adds jobs of your own workflows to the agent runs. */
+  async list(options: { limit?: number; query?: string; workflowTypes?: string[] } = {}): Promise<RunSummary[]> {
     const runs: RunSummary[] = [];
-    const query = options.query ?? `WorkflowType = 'agentWorkflow'`;
+    const types = options.workflowTypes ?? ['agentWorkflow'];
+    const query = options.query ?? `(${types.map((type) => `WorkflowType = '${type}'`).join(' OR ')}) AND ${CairnSearchAttributes.parentRun.name} IS NULL`;
     for await (const info of this.temporal.workflow.list({ query })) {
       runs.push({
         runId: info.workflowId,

@@ -8,6 +8,9 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 const sourceRoot = fileURLToPath(new URL('..', import.meta.url));
 export const workflowsPath = join(sourceRoot, 'workflow', 'index.ts');
 
+/** The node_modules folder this Cairn resolves `@temporalio/workflow` from. */
+const sdkModules = resolve(dirname(fileURLToPath(import.meta.resolve('@temporalio/workflow'))), '..', '..', '..');
+
 const inProcess = new Map<string, Promise<{ code: string }>>();
 
 /**
@@ -39,7 +42,12 @@ async function loadOrBuild(cacheDirectory: string, extraModules: string[]): Prom
     const lines = [workflowsPath, ...extraModules].map((module) => `export * from ${JSON.stringify(module)};`);
     await writeFile(entry, `${lines.join('\n')}\n`);
   }
-  const { code } = await bundleWorkflowCode({ workflowsPath: entry, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: entry,
+    logger: quietLogger,
+    // The generated entry sits in the cache directory: let it find the SDK where Cairn found it.
+    webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), sdkModules] } }),
+  });
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, code);
   await rename(temporary, file);

@@ -1,0 +1,10 @@
+import { fileURLToPath } from 'node:url';
+
+export { researchAgents, type ResearchAgentsOptions } from './agents.ts';
+export { researchAgentNames, corpusSetting } from './names.ts';
+export { SourceStore, rootRunId, type Source } from './source-store.ts';
+export { checkCitations, type CitationCheck } from './citations.ts';
+export type { ResearchInput, ResearchResult, ResearchStatus, ResearchPhase } from './workflow.ts';
+
+/** The module with the deep-research workflow, for `defineConfig({ workflowModules })`. */
+export const researchWorkflowModule = fileURLToPath(new URL('./workflow.ts', import.meta.url));

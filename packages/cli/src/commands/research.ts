@@ -1,0 +1,166 @@
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import logUpdate from 'log-update';
+import { CairnError, newRunId, type InboxItem } from '@cairn/core';
+import { CairnSearchAttributes, isEmbedded } from '@cairn/core/temporal';
+import { defaultModel, type ResearchInput, type ResearchResult } from '@cairn/agents';
+import { loadCliConfig } from '../config.ts';
+import { openSession, type Session } from '../session.ts';
+import { checkApiKey } from '../api-keys.ts';
+import { bold, dim, green, yellow } from '../print.ts';
+import { formatItem, promptForPending } from './human.ts';
+import { isResearchStatus, renderResearch } from '../research-view.ts';
+
+export interface ResearchCommandOptions {
+  corpus?: string;
+  budget?: number;
+  model?: string;
+  clarify?: boolean;
+  out?: string;
+  detach?: boolean;
+  config?: string;
+}
+
+const searchVariables = ['TAVILY_API_KEY', 'BRAVE_API_KEY', 'SEARXNG_URL'];
+
+/** `cairn research "<question>"`: starts a deep-research job in the background stack and follows it live. */
+export async function researchCommand(question: string, options: ResearchCommandOptions): Promise<number> {
+  if (question.trim() === '') throw new CairnError('The research question is empty.');
+  const corpus = options.corpus ? resolve(options.corpus) : undefined;
+  if (corpus && !(existsSync(corpus) && statSync(corpus).isDirectory())) {
+    throw new CairnError(`--corpus ${options.corpus} is not a folder.`, { hint: 'Point it at a folder of .md, .txt or .html files.' });
+  }
+  const model = options.model ?? defaultModel();
+  if (isEmbedded()) {
+    checkApiKey(model);
+    if (!corpus && !searchVariables.some((variable) => process.env[variable])) {
+      throw new CairnError('Web research needs a search provider, and none is configured.', {
+        hint: `Set one of ${searchVariables.join(', ')} (for example: export TAVILY_API_KEY=...), or research local documents with --corpus <folder>.`,
+      });
+    }
+  }
+  const { path } = await loadCliConfig(options.config);
+  const session = await openSession({ bringUp: { configPath: path } });
+  try {
+    const runId = newRunId('research');
+    const input: ResearchInput = {
+      question,
+      clarify: options.clarify !== false,
+      ...(options.budget !== undefined ? { budget: { tokens: options.budget } } : {}),
+      ...(options.model ? { model: options.model } : {}),
+      ...(corpus ? { corpus } : {}),
+    };
+    await session.client.temporal.workflow.start('deepResearchWorkflow', {
+      workflowId: runId,
+      taskQueue: session.client.taskQueue,
+      args: [input],
+      typedSearchAttributes: [
+        { key: CairnSearchAttributes.agent, value: 'deep-research' },
+        { key: CairnSearchAttributes.state, value: 'starting' },
+      ],
+    });
+    console.log(`${bold('Research')} ${runId}`);
+    const url = session.client.uiUrl(runId);
+    if (url) console.log(`${dim('Temporal UI')} ${url}`);
+    if (options.detach) {
+      console.log(dim(`It runs in the background: 'cairn watch ${runId}' to follow it, 'cairn report ${runId}' when it is done.`));
+      return 0;
+    }
+    return await follow(session, runId, options.out);
+  } finally {
+    await session.close();
+  }
+}
+
+/** `cairn watch <runId>`: re-attaches the live view to a running (or finished) job. */
+export async function watchCommand(runId: string, options: { out?: string }): Promise<number> {
+  const session = await openSession();
+  try {
+    await session.client.describe(runId);
+    return await follow(session, runId, options.out);
+  } finally {
+    await session.close();
+  }
+}
+
+/** `cairn report <runId>`: prints or saves the report of a finished job. */
+export async function reportCommand(runId: string, options: { out?: string }): Promise<number> {
+  const session = await openSession();
+  try {
+    const info = await session.client.describe(runId);
+    if (info.status.name === 'RUNNING') {
+      const status = await session.client.status(runId);
+      const phase = isResearchStatus(status) ? status.phase : status.state;
+      throw new CairnError(`Run '${runId}' is not done yet (${phase}).`, { hint: `Follow it with 'cairn watch ${runId}'.` });
+    }
+    const result = (await session.client.result(runId)) as ResearchResult;
+    deliver(result, options.out);
+    return result.partial ? 2 : 0;
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * The live view, until the job ends. Ctrl-C leaves the view only: the job runs
+ * on in the background worker.
+ */
+async function follow(session: Session, runId: string, out: string | undefined): Promise<number> {
+  const interactive = process.stdout.isTTY === true;
+  let prompting = false;
+  let last = '';
+  let left = false;
+  const leave = () => {
+    left = true;
+  };
+  process.once('SIGINT', leave);
+  const stopPrompting = promptForPending(session, runId, (active) => {
+    prompting = active;
+    if (active && interactive) logUpdate.done();
+  });
+  try {
+    for (;;) {
+      if (left) {
+        if (interactive) logUpdate.done();
+        console.error(yellow(`\nLeft the live view. The job keeps running: 'cairn watch ${runId}' re-attaches, 'cairn report ${runId}' prints the report.`));
+        return 0;
+      }
+      const info = await session.client.describe(runId);
+      if (info.status.name !== 'RUNNING') break;
+      try {
+        const status = await session.client.status(runId);
+        const pending = await pendingInTree(session, runId);
+        if (isResearchStatus(status) && !prompting) {
+          const view = renderResearch(status, pending.map((item) => `${item.runId === runId ? '' : `[${item.agent}] `}${formatItem(item)}`));
+          if (interactive) logUpdate(view);
+          else if (view !== last) console.error(view + '\n');
+          last = view;
+        }
+      } catch {
+        // Not queryable for a moment (a worker restarting): keep waiting.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    if (interactive) logUpdate.done();
+    const result = (await session.client.result(runId)) as ResearchResult;
+    deliver(result, out);
+    return result.partial ? 2 : 0;
+  } finally {
+    stopPrompting();
+    process.removeListener('SIGINT', leave);
+  }
+}
+
+async function pendingInTree(session: Session, runId: string): Promise<InboxItem[]> {
+  return (await session.client.inbox()).filter((item) => item.runId === runId || item.runId.startsWith(`${runId}.`));
+}
+
+function deliver(result: ResearchResult, out: string | undefined): void {
+  if (out) {
+    writeFileSync(out, `${result.report}\n`);
+    console.log(`${green('✓')} Report written to ${out}${result.partial ? yellow(' (partial)') : ''} · citations verified: ${result.citations.verified} of ${result.citations.total}`);
+  } else {
+    console.log(`\n${result.report}\n`);
+  }
+  if (result.costUsd) console.log(dim(`$${result.costUsd.toFixed(4)} · ${result.usage.inputTokens + result.usage.outputTokens} tokens`));
+}
