@@ -39,6 +39,13 @@ describe('RunBudget', () => {
     expect(budget.reserveChild('c2', 1)).toMatchObject({ ok: false });
   });
 
+  it('reserves chosen slices, raised to the floor while the floor fits', () => {
+    const budget = new RunBudget(defaultBudgetPolicy(), { tokens: 3_000 }, undefined);
+    expect(budget.reserveSlice('scope', 240, 800)).toEqual({ ok: true, limits: { tokens: 800 } });
+    expect(budget.reserveSlice('write', 5_000, 800)).toEqual({ ok: true, limits: { tokens: 2_200 } });
+    expect(budget.reserveSlice('more', 100, 800)).toEqual({ ok: false, reason: 'only 0 tokens are left, below the 800 this step needs' });
+  });
+
   it('counts tool calls against their limit', () => {
     const budget = new RunBudget(defaultBudgetPolicy(), { tokens: 1_000, toolCalls: 1 }, undefined);
     expect(budget.takeToolCall()).toBe(true);

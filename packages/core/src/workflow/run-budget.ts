@@ -101,9 +101,12 @@ export class RunBudget {
     return { ok: true, limits: slice.usd === undefined ? { tokens: slice.tokens } : { tokens: slice.tokens, usd: slice.usd } };
   }
 
-  /** Reserves a slice of a chosen size (at most what remains), or refuses when less than `floorTokens` would be left for it. */
+  /**
+   * Reserves a slice of a chosen size, raised to `floorTokens` and capped by what
+   * remains; refuses when not even the floor remains.
+   */
   reserveSlice(id: string, tokens: number, floorTokens = this.policy.children.floorTokens): { ok: true; limits: Pick<BudgetLimits, 'tokens' | 'usd'> } | { ok: false; reason: string } {
-    const granted = Math.min(Math.floor(tokens), this.ledger.remaining('tokens'));
+    const granted = Math.min(Math.max(Math.floor(tokens), floorTokens), this.ledger.remaining('tokens'));
     if (granted < floorTokens) return { ok: false, reason: `only ${Math.floor(this.ledger.remaining('tokens'))} tokens are left, below the ${floorTokens} this step needs` };
     const reserved = this.ledger.reserve(id, { tokens: granted });
     if (!reserved.ok) return { ok: false, reason: `the ${reserved.limit} budget left is too small` };
