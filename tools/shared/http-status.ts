@@ -1,21 +1,5 @@
-import type { ToolErrorKind } from '../errors.ts';
-
-/** Statuses worth retrying; everything else in 4xx is final. */
-export function kindForStatus(status: number): ToolErrorKind {
-  if (status === 429) return 'rate_limited';
-  if (status === 408 || status === 409 || status === 425 || status >= 500) return 'transient';
-  return 'fatal';
-}
-
-/** Reads `retry-after` (seconds or an HTTP date) as milliseconds. */
-export function retryAfterMs(headers: { get(name: string): string | null }, now = Date.now()): number | undefined {
-  const after = headers.get('retry-after');
-  if (after === null || after.trim() === '') return undefined;
-  const seconds = Number(after);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(after);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+/** Statuses and retry hints are read the same way for tools as for model calls. */
+export { kindForStatus, retryAfterMs } from '@cairn/core';
 
 /** Node's fetch reports network failures as `TypeError: fetch failed` with the system error as cause. */
 export function networkErrorCode(error: unknown): string | undefined {

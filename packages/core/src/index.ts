@@ -3,7 +3,7 @@ export { defineAgent, type AgentDefinition, type AgentOptions, type ModelId } fr
 export type { AgentSpec } from './agent/spec.ts';
 export type { Message, UserMessage, AssistantMessage, ToolResultMessage, ToolCall, TokenUsage, StopReason } from './messages.ts';
 export type { ModelProvider, ModelRequest, ModelResponse, ToolDescriptor } from './providers/provider.ts';
-export { ModelCallError, type ModelErrorKind } from './providers/model-errors.ts';
+export { ModelCallError, kindForStatus, retryAfterMs, type ModelErrorKind } from './providers/model-errors.ts';
 export {
   CairnError,
   isCairnError,

@@ -31,7 +31,7 @@ export class ModelCallError extends CairnError {
 /** Statuses worth retrying; everything else in 4xx is final. */
 export function kindForStatus(status: number): ModelErrorKind {
   if (status === 429 || status === 529) return 'rate_limited';
-  if (status === 408 || status === 409 || status >= 500) return 'transient';
+  if (status === 408 || status === 409 || status === 425 || status >= 500) return 'transient';
   return 'fatal';
 }
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { CairnError } from '../errors.ts';
+import { isProcessAlive } from './process-alive.ts';
 import { DEFAULT_NAMESPACE, ensureSearchAttributes } from './connection.ts';
 import { searchAttributeCliArgs } from './search-attributes.ts';
 import { ensureTemporalBinary } from './temporal-binary.ts';
@@ -229,25 +230,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
  * SIGTERM, then SIGKILL after `graceMs`. Resolves true if a process was stopped.
  */
 export async function stopDevServerProcess(pid: number, graceMs = 10_000): Promise<boolean> {
-  if (!isAlive(pid)) return false;
+  if (!isProcessAlive(pid)) return false;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
-  if (isAlive(pid)) {
+  while (isProcessAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isProcessAlive(pid)) {
     process.kill(pid, 'SIGKILL');
     const killDeadline = Date.now() + 5_000;
-    while (isAlive(pid) && Date.now() < killDeadline) await sleep(100);
+    while (isProcessAlive(pid) && Date.now() < killDeadline) await sleep(100);
   }
   return true;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */

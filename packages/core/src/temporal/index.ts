@@ -43,3 +43,4 @@ export {
   searchAttributeCliArgs,
   type CairnSearchAttributeKey,
 } from './search-attributes.ts';
+export { isProcessAlive } from './process-alive.ts';

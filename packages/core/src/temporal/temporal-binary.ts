@@ -13,6 +13,7 @@ import { mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promise
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { CairnError } from '../errors.ts';
+import { isProcessAlive } from './process-alive.ts';
 
 /** The CLI version Cairn builds. Later tags carry a go.mod `replace` and cannot be go-installed. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -267,18 +268,9 @@ async function readLock(lockPath: string): Promise<{ pid?: number; alive: boolea
       // Being written right now, or garbage: judge by age alone.
       return { alive: true, mtimeMs: info.mtimeMs };
     }
-    return { pid, alive: isAlive(pid), mtimeMs: info.mtimeMs };
+    return { pid, alive: isProcessAlive(pid), mtimeMs: info.mtimeMs };
   } catch {
     return undefined; // released between our attempt and this read
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
