@@ -35,6 +35,8 @@ const role = (request: MockRequest) =>
 export interface ScriptOptions {
   /** The researchers' model calls take this long (to kill a worker during the fan-out). */
   researcherLatencyMs?: number;
+  /** The writer's model calls take this long (so a live view polling once a second sees the writing phase). */
+  writerLatencyMs?: number;
 }
 
 export function researchScript(options: ScriptOptions = {}) {
@@ -77,7 +79,11 @@ export function researchScript(options: ScriptOptions = {}) {
           body.push('The Moon is made of cheese, as "the moon is made of green cheese" [1].');
           body.push('Some say otherwise [7].');
         }
-        return { text: `# Tides\n\nA short report.\n\n${body.join('\n\n')}\n\n## Sources\n${sources.join('\n')}`, usage: { inputTokens: 400, outputTokens: 300 } };
+        return {
+          latencyMs: options.writerLatencyMs,
+          text: `# Tides\n\nA short report.\n\n${body.join('\n\n')}\n\n## Sources\n${sources.join('\n')}`,
+          usage: { inputTokens: 400, outputTokens: 300 },
+        };
       }
     }
     throw new Error('unreachable');

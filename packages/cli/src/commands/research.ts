@@ -89,8 +89,8 @@ export async function reportCommand(runId: string, options: { out?: string }): P
   try {
     const info = await session.client.describe(runId);
     if (info.status.name === 'RUNNING') {
-      const status = await session.client.status(runId);
-      const phase = isResearchStatus(status) ? status.phase : status.state;
+      // The phase the job published, so this answers even while no worker runs.
+      const phase = String(info.typedSearchAttributes.get(CairnSearchAttributes.state) ?? 'running');
       throw new CairnError(`Run '${runId}' is not done yet (${phase}).`, { hint: `Follow it with 'cairn watch ${runId}'.` });
     }
     const result = (await session.client.result(runId)) as ResearchResult;

@@ -19,6 +19,9 @@ import { choosePending, type InboxItem } from './human-input.ts';
 /** A run's status with the status of each of its sub-agent runs, recursively. */
 export type RunTree = RunStatus & { childStatuses: RunTree[] };
 
+/** How long a status query may wait for a worker before the status is read from visibility instead. */
+const queryWaitMs = 5_000;
+
 /** How long a checked update may wait for a worker before the answer goes as a signal instead. */
 const updateWaitMs = 5_000;
 
@@ -87,7 +90,6 @@ export class CairnClient {
   async status(runId: string): Promise<RunStatus> {
     const info = await this.describe(runId);
     const handle = this.temporal.workflow.getHandle(runId);
-    if (info.status.name === 'RUNNING') return handle.query(statusQuery);
     const base: RunStatus = {
       runId,
       agent: agentOf(info) ?? 'unknown',
@@ -100,6 +102,15 @@ export class CairnClient {
       children: [],
       rejected: [],
     };
+    if (info.status.name === 'RUNNING') {
+      try {
+        return await this.temporal.connection.withDeadline(Date.now() + queryWaitMs, () => handle.query(statusQuery));
+      } catch {
+        // Only a worker answers queries. Without one, what the run published for visibility still tells a lot.
+        const state = info.typedSearchAttributes.get(CairnSearchAttributes.state);
+        return { ...base, state: (state === undefined ? 'starting' : String(state)) as RunStatus['state'], pending: pendingOf(info), workerUnavailable: true };
+      }
+    }
     if (info.status.name === 'COMPLETED') {
       const result = (await handle.result()) as AgentRunResult;
       return {

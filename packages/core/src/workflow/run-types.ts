@@ -125,6 +125,8 @@ export interface RunStatus {
   budget?: BudgetStatus;
   /** Set when the run ended because a budget limit was reached. */
   exhaustedLimit?: BudgetDimension;
+  /** No worker answered: this status was read from the run's search attributes and memo only. */
+  workerUnavailable?: boolean;
 }
 
 export interface AgentRunResult {
