@@ -3,5 +3,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// `cairn list | head`: a reader that stops early is not an error.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 const { main } = await import('../src/main.ts');
 process.exitCode = await main(process.argv);

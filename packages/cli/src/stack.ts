@@ -113,13 +113,14 @@ function whyStale(worker: WorkerRecord, needed: Pick<WorkerRecord, 'configPath' 
   if (worker.configPath !== configPath) return `it serves ${describe(worker.configPath)}, not ${describe(configPath)}`;
   if (configPath && existsSync(configPath) && statSync(configPath).mtimeMs > Date.parse(worker.startedAt)) return `${configPath} changed since it started`;
   if (worker.taskQueue !== needed.taskQueue) return `it polls task queue '${worker.taskQueue ?? '?'}', not '${needed.taskQueue}'`;
-  if (JSON.stringify(worker.models) !== JSON.stringify(needed.models)) return 'the model settings (API keys, base URLs, CAIRN_MODEL) changed since it started';
+  if (JSON.stringify(worker.models) !== JSON.stringify(needed.models)) return 'the model settings (API keys, base URLs, CAIRN_MODEL, search provider) changed since it started';
   return undefined;
 }
 
 /**
  * The worker runs with the environment of the command that started it. These variables
- * decide which models it can call; keys are recorded only as set or not, never their values.
+ * decide which models (and which web search) it can call; keys are recorded only as set or
+ * not, never their values.
  */
 function modelSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string | boolean> {
   return {
@@ -128,6 +129,10 @@ function modelSettings(env: NodeJS.ProcessEnv = process.env): Record<string, str
     ANTHROPIC_API_KEY: Boolean(env.ANTHROPIC_API_KEY),
     ANTHROPIC_BASE_URL: env.ANTHROPIC_BASE_URL ?? '',
     CAIRN_MODEL: env.CAIRN_MODEL ?? '',
+    TAVILY_API_KEY: Boolean(env.TAVILY_API_KEY),
+    BRAVE_API_KEY: Boolean(env.BRAVE_API_KEY),
+    SEARXNG_URL: env.SEARXNG_URL ?? '',
+    CAIRN_SEARCH_PROVIDER: env.CAIRN_SEARCH_PROVIDER ?? '',
   };
 }
 
