@@ -2,7 +2,7 @@
 export const researchAgentNames = {
   scoper: 'research-scoper',
   planner: 'research-planner',
-  researcher: 'researcher',
+  researcher: 'research-researcher',
   writer: 'research-writer',
 } as const;
 

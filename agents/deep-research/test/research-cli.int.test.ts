@@ -160,8 +160,8 @@ describe('cairn research against a cairn worker process', () => {
     expect(completedBeforeKill.map((child) => [child.runId, child.agent])).toEqual([
       [`${jobId}.scope`, 'research-scoper'],
       [`${jobId}.plan-1`, 'research-planner'],
-      [`${jobId}.r1-1`, 'researcher'],
-      [`${jobId}.r1-2`, 'researcher'],
+      [`${jobId}.r1-1`, 'research-researcher'],
+      [`${jobId}.r1-2`, 'research-researcher'],
     ]);
     expect(completedBeforeKill.slice(0, 2).map((child) => child.completed)).toEqual([1, 1]);
     for (const researcher of completedBeforeKill.slice(2)) expect(researcher.completed, researcher.runId).toBeGreaterThanOrEqual(1);
@@ -190,7 +190,7 @@ describe('cairn research against a cairn worker process', () => {
     }, 'the child runs to be listed');
     expect(listed.sort()).toEqual(finalChildren.map((child) => child.runId).sort());
     // Every researcher sub-question was researched.
-    expect(finalChildren.filter((child) => child.agent === 'researcher').map((child) => child.task.split('Your sub-question: ')[1])).toEqual(subQuestions);
+    expect(finalChildren.filter((child) => child.agent === 'research-researcher').map((child) => child.task.split('Your sub-question: ')[1])).toEqual(subQuestions);
   });
 
   it('shapes the brief with the answer given to its clarifying question with `cairn answer`', async () => {

@@ -63,7 +63,7 @@ describe('the deep-research job over a local corpus', () => {
     expect(result.report).toMatch(/Citations verified: 2 of 2\.$/);
     expect(result.citations).toEqual({ total: 2, verified: 2 });
     // One researcher per sub-question, in parallel, as child runs of the job.
-    expect(result.children.map((child) => child.agent)).toEqual(['research-scoper', 'research-planner', 'researcher', 'researcher', 'research-writer', 'research-writer']);
+    expect(result.children.map((child) => child.agent)).toEqual(['research-scoper', 'research-planner', 'research-researcher', 'research-researcher', 'research-writer', 'research-writer']);
     expect(mock.requests.filter((request) => request.system.startsWith('You research') && request.messages.length === 1).map((request) => request.messages[0]!.content.split('Your sub-question: ')[1])).toEqual(
       expect.arrayContaining(subQuestions),
     );

@@ -26,7 +26,7 @@ export function renderResearch(status: ResearchStatus, pending: string[]): strin
     status.children.forEach((child, index) => {
       const tokens = child.usage ? child.usage.inputTokens + child.usage.outputTokens : 0;
       const branch = index === status.children.length - 1 ? '└─' : '├─';
-      lines.push(`  ${branch} ${child.toolCallId.padEnd(8)} ${child.agent.padEnd(16)} ${child.state}${tokens ? dim(` · ${formatTokens(tokens)} tokens`) : ''}`);
+      lines.push(`  ${branch} ${child.toolCallId.padEnd(8)} ${child.agent.padEnd(20)} ${child.state}${tokens ? dim(` · ${formatTokens(tokens)} tokens`) : ''}`);
     });
   }
   for (const item of pending) lines.push(yellow(`waiting  ${item}`));

@@ -12,6 +12,15 @@ import type { ToolDescriptor } from '../providers/provider.ts';
 let encoder: Tiktoken | undefined;
 const tokenizer = () => (encoder ??= new Tiktoken(o200k));
 
+/**
+ * Builds the tokenizer now. Its first use parses the whole o200k table (most of
+ * a second of blocked event loop): done inside a model call, that can starve the
+ * activity's heartbeats on a busy machine and get a live call retried elsewhere.
+ */
+export function warmUpTokenizer(): void {
+  tokenizer();
+}
+
 /** Per-message framing (role markers, separators) that the text alone does not show. */
 const perMessageOverhead = 6;
 const margins: Record<string, number> = { openai: 1.02, anthropic: 1.25 };
