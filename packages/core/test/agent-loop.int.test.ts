@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MockModelServer, toolResults, type MockRequest, type ScriptedReply } from '@cairn/testing';
+import { MockModelServer, toolResults, type MockRequest, type ScriptedReply, startTestStack, type TestStack } from '@cairn/testing';
 import { defineAgent, defineTool, type ModelId } from '../src/index.ts';
-import { startTestStack, type TestStack } from '@cairn/testing';
 
 const add = defineTool({
   name: 'add',

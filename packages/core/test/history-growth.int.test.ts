@@ -1,9 +1,8 @@
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MockModelServer, toolResults } from '@cairn/testing';
+import { MockModelServer, toolResults, startTestStack, type TestStack } from '@cairn/testing';
 import { defineAgent, defineTool } from '../src/index.ts';
-import { startTestStack, type TestStack } from '@cairn/testing';
 
 const turns = 100;
 const resultBytes = 4096;
@@ -64,5 +63,37 @@ describe('history growth', () => {
     expect(last / first).toBeLessThan(1.1);
     // Far below the 4 KB each tool result weighs: results stay out of history.
     expect(last).toBeLessThan(resultBytes);
+  });
+});
+
+describe('continue-as-new', () => {
+  let mock: MockModelServer;
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    mock = await MockModelServer.start();
+    stack = await startTestStack({ agents: [reader], mock });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await mock?.close();
+  });
+
+  it('carries the conversation, turn count, usage and budget into the next history', async () => {
+    mock.handle((request) => {
+      const done = toolResults(request).length;
+      return done < 7 ? { toolCalls: [{ name: 'read_chunk', arguments: { index: done } }], usage: { inputTokens: 10, outputTokens: 5 } } : { text: `Read ${done} chunks.`, usage: { inputTokens: 10, outputTokens: 5 } };
+    });
+    const { runId } = await stack.client.start('reader', 'Read all chunks.', { turnsPerHistory: 3 });
+    const result = await stack.client.result(runId);
+
+    expect(result).toMatchObject({ status: 'completed', output: 'Read 7 chunks.', turns: 8 });
+    expect(result.usage).toEqual({ inputTokens: 80, outputTokens: 40, cachedInputTokens: 0 });
+    expect(result.budget!.used.tokens).toBe(120);
+    // The model saw one unbroken conversation across the three histories.
+    expect(mock.requests.at(-1)!.messages).toHaveLength(1 + 2 * 7);
+    const runs = [];
+    for await (const info of stack.temporal.workflow.list({ query: `WorkflowId = '${runId}'` })) runs.push(info.status.name);
+    expect(runs.sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
   });
 });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MockModelServer, toolResults, type MockRequest, type ScriptedReply } from '@cairn/testing';
+import { MockModelServer, toolResults, type MockRequest, type ScriptedReply, startTestStack, type TestStack } from '@cairn/testing';
 import { askHuman, defineAgent, defineTool, type PendingItem } from '../src/index.ts';
 import { answerSignal, answerUpdate } from '../src/workflow/definitions.ts';
-import { startTestStack, type TestStack } from '@cairn/testing';
 
 const transfers: { to: string; amount: number }[] = [];
 const transfer = defineTool({

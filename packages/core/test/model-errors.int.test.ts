@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MockModelServer } from '@cairn/testing';
+import { MockModelServer, startTestStack, type TestStack } from '@cairn/testing';
 import { defineAgent } from '../src/index.ts';
-import { startTestStack, type TestStack } from '@cairn/testing';
 
 const openaiAgent = defineAgent({ name: 'plain-openai', model: 'openai:gpt-test', instructions: 'Answer briefly.' });
 const anthropicAgent = defineAgent({ name: 'plain-anthropic', model: 'anthropic:claude-test', instructions: 'Answer briefly.' });

@@ -5,10 +5,9 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MockModelServer, toolResults } from '@cairn/testing';
+import { MockModelServer, toolResults, startTestStack, type TestStack } from '@cairn/testing';
 import { defineAgent, defineTool } from '../src/index.ts';
 import { workflowBundle } from '../src/worker/index.ts';
-import { startTestStack, type TestStack } from '@cairn/testing';
 import { tmpdir } from 'node:os';
 
 /**

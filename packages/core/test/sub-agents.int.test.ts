@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MockModelServer, toolResults, type MockRequest, type ScriptedReply } from '@cairn/testing';
+import { MockModelServer, toolResults, type MockRequest, type ScriptedReply, startTestStack, type TestStack } from '@cairn/testing';
 import { defineAgent, type AgentDefinition } from '../src/index.ts';
-import { startTestStack, type TestStack } from '@cairn/testing';
 
 const researcher = defineAgent({ name: 'researcher', model: 'openai:gpt-test', instructions: 'You research one question.', description: 'researches one question' });
 const supervisor = (name: string, maxConcurrentChildren: number) =>

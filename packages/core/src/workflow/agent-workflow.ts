@@ -39,13 +39,13 @@ import type { AgentRunInput, AgentRunResult, ChildRun, RunOutcome, RunState, Run
 import { Semaphore } from './semaphore.ts';
 
 const defaults = {
+  /** Beyond this many turns in one history, the loop continues as new to keep histories small. */
+  turnsPerHistory: 500,
   heartbeatTimeoutMs: 30_000,
   modelCallTimeoutMs: 10 * 60_000,
   toolTimeoutMs: 10 * 60_000,
 };
 
-/** Beyond this many turns in one history, the loop continues as new to keep histories small. */
-const turnsPerHistory = 500;
 
 export const unattendedAnswer = 'No human is available to answer; proceed with your best judgement and say what you assumed.';
 
@@ -197,7 +197,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       }),
     );
 
-    if (turnsInThisHistory >= turnsPerHistory || workflowInfo().continueAsNewSuggested) {
+    if (turnsInThisHistory >= options.turnsPerHistory || workflowInfo().continueAsNewSuggested) {
       return continueAsNew<typeof agentWorkflow>({
         ...input,
         resume: {

@@ -28,6 +28,8 @@ export interface RunOptions {
   budget?: Partial<BudgetLimits>;
   /** Runs the agent (and its sub-agents) on this `provider:model` instead of their own. */
   model?: string;
+  /** Continue as new after this many turns in one history (default 500; Temporal may suggest sooner). */
+  turnsPerHistory?: number;
   /** Run-scoped settings every tool of the run (and its sub-agents) sees as `context.settings`, e.g. a corpus folder. */
   toolSettings?: Record<string, string>;
 }
