@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MockModelServer, type MockRequest } from '@cairn/testing';
+import { MockModelServer, type MockRequest, eventually, completedActivities } from '@cairn/testing';
 import { CairnClient, type AgentRunInput, type InboxItem } from '@cairn/core';
 import { CairnSearchAttributes } from '@cairn/core/temporal';
 import { runCli, startWorkerProcess, type WorkerProcess } from '../../../packages/cli/test/cli-process.ts';
@@ -37,15 +37,6 @@ function servedByTask(requests: readonly MockRequest[]): Map<string, Map<number,
   return served;
 }
 
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('cairn research against a cairn worker process', () => {
   let mock: MockModelServer;
@@ -115,19 +106,6 @@ describe('cairn research against a cairn worker process', () => {
     });
   }
 
-  /** `callModel` activities a run's history records as completed. */
-  async function completedModelCalls(runId: string): Promise<number> {
-    const history = await temporal.workflow.getHandle(runId).fetchHistory();
-    const scheduled = new Map<string, string>();
-    let completed = 0;
-    for (const event of history.events ?? []) {
-      const attributes = event.activityTaskScheduledEventAttributes;
-      if (attributes) scheduled.set(String(event.eventId), attributes.activityType?.name ?? '');
-      const done = event.activityTaskCompletedEventAttributes;
-      if (done && scheduled.get(String(done.scheduledEventId)) === 'callModel') completed += 1;
-    }
-    return completed;
-  }
 
   it('finishes with verified citations after its worker is killed during the researcher fan-out, serving no completed model call again', async () => {
     mock.reset();
@@ -137,13 +115,13 @@ describe('cairn research against a cairn worker process', () => {
 
     // Both researchers are past their first turn and waiting for a slow model reply.
     const inFlight = () => mock.requests.filter((request) => request.system.startsWith('You research') && request.status === undefined);
-    await until(() => (inFlight().filter((request) => request.messages.length >= 3).length >= 2 ? true : undefined), 'both researchers to be in their second model call');
+    await eventually(() => (inFlight().filter((request) => request.messages.length >= 3).length >= 2 ? true : undefined), 'both researchers to be in their second model call');
     await first.kill();
     const interrupted = inFlight().map((request) => ({ task: request.messages[0]!.content, length: request.messages.length }));
 
     // What Temporal recorded before the kill: the model calls completed in each child run.
     const children = await childRuns(jobId);
-    const completedBeforeKill = await Promise.all(children.map(async (child) => ({ ...child, completed: await completedModelCalls(child.runId) })));
+    const completedBeforeKill = await Promise.all(children.map(async (child) => ({ ...child, completed: await completedActivities(temporal, child.runId) })));
 
     await worker();
     const result = (await client.result(jobId)) as ResearchResult;
@@ -183,7 +161,7 @@ describe('cairn research against a cairn worker process', () => {
     // Each step ran once as a child run of the job, listable by its parent link.
     const finalChildren = await childRuns(jobId);
     expect(finalChildren.map((child) => child.runId)).toEqual(['scope', 'plan-1', 'r1-1', 'r1-2', 'write', 'revise'].map((suffix) => `${jobId}.${suffix}`));
-    const listed = await until(async () => {
+    const listed = await eventually(async () => {
       const found: string[] = [];
       for await (const info of temporal.workflow.list({ query: `CairnParentRun = '${jobId}'` })) found.push(info.workflowId);
       return found.length >= 6 ? found : undefined;
@@ -203,7 +181,7 @@ describe('cairn research against a cairn worker process', () => {
     const scopeRun = `${jobId}.scope`;
 
     // The scoper's question reaches the inbox, raised by the job's scope run.
-    await until(async () => ((await client.inbox()).some((item) => item.runId === scopeRun) ? true : undefined), 'the clarifying question in the inbox');
+    await eventually(async () => ((await client.inbox()).some((item) => item.runId === scopeRun) ? true : undefined), 'the clarifying question in the inbox');
     // (Each `cairn` process takes seconds to start: independent ones run side by side.)
     const [inbox, early] = await Promise.all([cairn(['inbox', '--json']), cairn(['report', jobId])]);
     expect(inbox.code, inbox.stderr).toBe(0);

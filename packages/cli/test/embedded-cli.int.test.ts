@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFreePort } from '@cairn/core/temporal';
-import { MockModelServer, lastMessage, type MockRequest, type ScriptedReply } from '@cairn/testing';
+import { MockModelServer, lastMessage, type MockRequest, type ScriptedReply, eventually } from '@cairn/testing';
 import { cairnBin, runCli } from './cli-process.ts';
 
 const config = fileURLToPath(new URL('./fixtures/embedded.config.ts', import.meta.url));
@@ -154,10 +154,10 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
 
     it('status shows a run waiting on the model, and --json gives the same as data', async () => {
       const runId = runs.cancelled!;
-      await until(async () => {
+      await eventually(async () => {
         const status = JSON.parse((await cairn(['status', runId, '--json'])).stdout) as { state: string };
         return status.state === 'calling_model';
-      }, 'the run to call the model');
+      }, 'the run to call the model', 90_000);
 
       const plain = await cairn(['status', runId]);
       expect(plain.code, plain.stderr).toBe(0);
@@ -192,7 +192,7 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toContain(`Cancellation requested for ${runId}.`);
 
-      await until(async () => (await cairn(['status', runId])).stdout.includes('cancelled'), 'the run to be cancelled');
+      await eventually(async () => (await cairn(['status', runId])).stdout.includes('cancelled'), 'the run to be cancelled', 90_000);
       const status = await cairn(['status', runId, '--json']);
       expect(JSON.parse(status.stdout)).toMatchObject({ runId, agent: 'calc', state: 'cancelled' });
       expect((await cairn(['list'])).stdout).toMatch(new RegExp(`^${runId}\\s+calc\\s+cancelled\\s`, 'm'));
@@ -337,10 +337,3 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
   });
 });
 
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}

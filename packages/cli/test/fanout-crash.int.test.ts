@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MockModelServer, toolResults, type MockRequest, type ScriptedReply } from '@cairn/testing';
+import { MockModelServer, toolResults, type MockRequest, type ScriptedReply, eventually } from '@cairn/testing';
 import { CairnClient, type AgentRunResult, type RunStatus } from '@cairn/core';
 import { runCli, startWorkerProcess, type WorkerProcess } from './cli-process.ts';
 
@@ -47,15 +47,6 @@ function servedByConversation(requests: readonly MockRequest[]): Map<string, num
   return served;
 }
 
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('a fan-out of five sub-agents when its worker is killed', () => {
   let mock: MockModelServer;
@@ -95,7 +86,7 @@ describe('a fan-out of five sub-agents when its worker is killed', () => {
     const { runId } = await client.start('fanout', 'Research five questions.', { heartbeatTimeoutMs: 2000 });
 
     // All five researchers are waiting for their slow model replies.
-    await until(() => (mock.requests.filter((request) => request.system === researcherPrompt).length >= 5 ? true : undefined), 'five researcher model calls');
+    await eventually(() => (mock.requests.filter((request) => request.system === researcherPrompt).length >= 5 ? true : undefined), 'five researcher model calls');
     await worker.kill();
     const completedBeforeKill = [...servedByConversation(mock.requests).keys()];
     const researcherCallsBeforeKill = mock.requests.filter((request) => request.system === researcherPrompt);
@@ -113,7 +104,7 @@ describe('a fan-out of five sub-agents when its worker is killed', () => {
     expect(completedBeforeKill).toContain(`You are fanout. Delegate. / Research five questions. / 1`);
 
     // Exactly five children, visible by their parent link, each completed.
-    const children = await until(async () => {
+    const children = await eventually(async () => {
       const found: string[] = [];
       for await (const info of temporal.workflow.list({ query: `CairnParentRun = '${runId}'` })) found.push(info.workflowId);
       return found.length >= 5 ? found : undefined;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
-import { MockModelServer, startTestStack, toolResults, type MockRequest, type ScriptedReply, type TestStack } from '@cairn/testing';
+import { MockModelServer, startTestStack, toolResults, type MockRequest, type ScriptedReply, type TestStack, eventually } from '@cairn/testing';
 import { askHuman, defineAgent, defineTool, type InboxItem, type PendingItem } from '@cairn/core';
 import { runCli } from './cli-process.ts';
 
@@ -61,15 +61,6 @@ function model(request: MockRequest): ScriptedReply {
   }
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** An error is one line saying what happened, one hint saying what to do, a non-zero exit, and no stack. */
 function expectCleanError(result: { code: number; stdout: string; stderr: string }, message: string, hint: string): void {
@@ -87,7 +78,7 @@ describe('cairn inbox / answer / approve / deny', () => {
   const runs = { a: '', b: '', c: '', child: '' };
 
   const pendingOf = (runId: string, count = 1) =>
-    until(async () => {
+    eventually(async () => {
       const pending = await stack.client.pending(runId).catch(() => [] as PendingItem[]);
       return pending.length >= count ? pending : undefined;
     }, `${count} pending item(s) on ${runId}`);
@@ -118,7 +109,7 @@ describe('cairn inbox / answer / approve / deny', () => {
     runs.child = `${runs.c}.d1`;
     await pendingOf(runs.child);
     // The inbox reads the visibility store, which may lag the runs by a moment.
-    await until(async () => {
+    await eventually(async () => {
       const listed = new Set((await stack.client.inbox()).map((item) => item.runId));
       return [runs.a, runs.b, runs.child].every((runId) => listed.has(runId)) ? true : undefined;
     }, 'the three items to be listed');
@@ -183,7 +174,7 @@ describe('cairn inbox / answer / approve / deny', () => {
     expect(approved.stdout.trim()).toBe(`✓ Approved pay_alice of ${runs.b}.`);
 
     // The model's next turn asks for a second transfer, which waits in its turn.
-    await until(async () => ((await stack.client.pending(runs.b)).some((item) => item.id === 'pay_eve') ? true : undefined), 'the second approval');
+    await eventually(async () => ((await stack.client.pending(runs.b)).some((item) => item.id === 'pay_eve') ? true : undefined), 'the second approval');
     const denied = await cairn('deny', runs.b, '--reason', 'not a known payee');
     expect(denied.code, denied.stderr).toBe(0);
     expect(denied.stdout.trim()).toBe(`✓ Denied pay_eve of ${runs.b}.`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MockModelServer, toolResults, type MockRequest, type ScriptedReply } from '@cairn/testing';
+import { MockModelServer, completedActivities, eventually, toolResults, type MockRequest, type ScriptedReply } from '@cairn/testing';
 import { CairnClient } from '@cairn/core';
 import { startWorkerProcess, type WorkerProcess } from './cli-process.ts';
 
@@ -37,13 +37,6 @@ function servedByConversation(requests: readonly MockRequest[]): Map<number, num
   return served;
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('a worker killed with SIGKILL in the middle of a run', () => {
   let mock: MockModelServer;
@@ -87,26 +80,13 @@ describe('a worker killed with SIGKILL in the middle of a run', () => {
     return { runId, worker };
   }
 
-  /** Model calls Temporal has recorded as completed: only these must never be served again. */
-  async function completedModelCalls(runId: string): Promise<number> {
-    const history = await client.temporal.workflow.getHandle(runId).fetchHistory();
-    const scheduled = new Map<string, string>();
-    let completed = 0;
-    for (const event of history.events ?? []) {
-      const attributes = event.activityTaskScheduledEventAttributes;
-      if (attributes) scheduled.set(String(event.eventId), attributes.activityType?.name ?? '');
-      const done = event.activityTaskCompletedEventAttributes;
-      if (done && scheduled.get(String(done.scheduledEventId)) === 'callModel') completed += 1;
-    }
-    return completed;
-  }
 
   it('between turns: a new worker finishes the run and no completed model call is served again', async () => {
     const { runId, worker } = await freshRun();
     // Between turns: the first model call is recorded as completed in history.
-    await until(async () => (await completedModelCalls(runId)) >= 1, 'the first model call to complete');
+    await eventually(async () => (await completedActivities(client.temporal, runId)) >= 1, 'the first model call to complete');
     await worker.kill();
-    const completedBeforeKill = await completedModelCalls(runId);
+    const completedBeforeKill = await completedActivities(client.temporal, runId);
 
     workers.push(await startWorkerProcess(['--config', config], env));
     const result = await client.result(runId);
@@ -119,9 +99,9 @@ describe('a worker killed with SIGKILL in the middle of a run', () => {
 
   it('during a slow tool call: the tool is retried on the new worker and the run completes', async () => {
     const { runId, worker } = await freshRun();
-    await until(() => readFileSync(journal, 'utf8').includes('slow_lookup started'), 'the slow tool to start');
+    await eventually(() => readFileSync(journal, 'utf8').includes('slow_lookup started'), 'the slow tool to start');
     await worker.kill();
-    const completedBeforeKill = await completedModelCalls(runId);
+    const completedBeforeKill = await completedActivities(client.temporal, runId);
 
     workers.push(await startWorkerProcess(['--config', config], env));
     const result = await client.result(runId);

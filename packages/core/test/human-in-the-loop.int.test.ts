@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MockModelServer, toolResults, type MockRequest, type ScriptedReply, startTestStack, type TestStack } from '@cairn/testing';
+import { MockModelServer, toolResults, type MockRequest, type ScriptedReply, startTestStack, type TestStack, eventually } from '@cairn/testing';
 import { askHuman, defineAgent, defineTool, type PendingItem } from '../src/index.ts';
 import { answerSignal, answerUpdate } from '../src/workflow/definitions.ts';
 
@@ -40,21 +40,12 @@ function askThenEcho(request: MockRequest): ScriptedReply {
   return { text: `Using: ${results[0]!.content}` };
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('human in the loop', () => {
   let mock: MockModelServer;
   let stack: TestStack;
 
-  const pendingOf = (runId: string, count = 1) => until(async () => {
+  const pendingOf = (runId: string, count = 1) => eventually(async () => {
     const pending = await stack.client.pending(runId);
     return pending.length >= count ? pending : undefined;
   }, `${count} pending item(s) on ${runId}`);
@@ -152,7 +143,7 @@ describe('human in the loop', () => {
     const rejected = await handle.executeUpdate(answerUpdate, { args: [{ questionId: 'q7', answer: 'metric' }] }).catch((error: Error) => error);
     expect(((rejected as Error).cause as Error | undefined)?.message).toBe("No question 'q7' is pending. Pending: q1.");
     await handle.signal(answerSignal, { questionId: 'q7', answer: 'metric' });
-    const status = await until(async () => {
+    const status = await eventually(async () => {
       const current = await stack.client.status(runId);
       return current.rejected.length > 0 ? current : undefined;
     }, 'the rejected signal to be recorded');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MockModelServer, toolResults, type MockRequest, type ScriptedReply, startTestStack, type TestStack } from '@cairn/testing';
+import { MockModelServer, toolResults, type MockRequest, type ScriptedReply, startTestStack, type TestStack, eventually } from '@cairn/testing';
 import { defineAgent, type AgentDefinition } from '../src/index.ts';
 
 const researcher = defineAgent({ name: 'researcher', model: 'openai:gpt-test', instructions: 'You research one question.', description: 'researches one question' });
@@ -100,14 +100,14 @@ describe('sub-agents as child workflows', () => {
     mock.handle(fanOut(3, () => ({ latencyMs: 60_000, text: 'too late' })));
     const { runId } = await stack.client.start('wide', 'Research.');
     const childIds = [0, 1, 2].map((index) => `${runId}.d${index}`);
-    await waitFor(async () => (await Promise.all(childIds.map((id) => stack.client.describe(id).then(() => true, () => false)))).every(Boolean));
+    await eventually(async () => (await Promise.all(childIds.map((id) => stack.client.describe(id).then(() => true, () => false)))).every(Boolean), 'every child to start');
 
     await stack.client.cancel(runId);
     await expect(stack.client.result(runId)).rejects.toThrow();
-    await waitFor(async () => {
+    await eventually(async () => {
       const states = await Promise.all(childIds.map(async (id) => (await stack.client.describe(id)).status.name));
       return states.every((state) => state === 'CANCELLED');
-    });
+    }, 'every child to be cancelled');
     expect((await stack.client.describe(runId)).status.name).toBe('CANCELLED');
   });
 
@@ -141,10 +141,3 @@ describe('sub-agents as child workflows', () => {
   });
 });
 
-async function waitFor(probe: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!(await probe())) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

@@ -13,3 +13,5 @@ export type {
   ScriptedUsage,
 } from './scripted-reply.ts';
 export { startTestStack, mockModelEnv, type TestStack, type TestStackOptions } from './test-stack.ts';
+export { eventually } from './eventually.ts';
+export { completedActivities } from './history.ts';
