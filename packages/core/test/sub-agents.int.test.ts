@@ -109,6 +109,9 @@ describe('sub-agents as child workflows', () => {
       return states.every((state) => state === 'CANCELLED');
     }, 'every child to be cancelled');
     expect((await stack.client.describe(runId)).status.name).toBe('CANCELLED');
+    // The cancelled run returned no result; its status still says what it did, from its history.
+    expect(await stack.client.status(runId)).toMatchObject({ state: 'cancelled', turn: 1 });
+    expect((await stack.client.status(runId)).usage.outputTokens).toBeGreaterThan(0);
   });
 
   it('refuses to delegate past the depth limit', async () => {

@@ -15,6 +15,7 @@ import { addBudgetSignal, answerSignal, answerUpdate, approveSignal, decideUpdat
 import type { Amount } from '../budget/budget-ledger.ts';
 import type { PendingItem } from '../workflow/human-inbox.ts';
 import { choosePending, type InboxItem } from './human-input.ts';
+import { usageFromHistory } from './history-usage.ts';
 
 /** A run's status with the status of each of its sub-agent runs, recursively. */
 export type RunTree = RunStatus & { childStatuses: RunTree[] };
@@ -124,14 +125,17 @@ export class CairnClient {
         exhaustedLimit: result.exhaustedLimit,
       };
     }
-    if (info.status.name === 'CANCELLED') return { ...base, state: 'cancelled' };
+    // No result to read: what the run did is in its history (this run's own model calls; sub-agents have their own).
+    const { turns, usage } = await usageFromHistory(this.temporal, runId);
+    const ended = { ...base, turn: turns, usage };
+    if (info.status.name === 'CANCELLED') return { ...ended, state: 'cancelled' };
     let reason = info.status.name.toLowerCase();
     try {
       await handle.result();
     } catch (error) {
       reason = runFailure(runId, error).message;
     }
-    return { ...base, state: 'failed', output: reason };
+    return { ...ended, state: 'failed', output: reason };
   }
 
   /** The run's status and, recursively, its sub-agents'. */
