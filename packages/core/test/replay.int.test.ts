@@ -5,8 +5,8 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MockModelServer, toolResults, startTestStack, type TestStack } from '@cairn/testing';
-import { defineAgent, defineTool } from '../src/index.ts';
+import { MockModelServer, toolResults, startTestStack, type TestStack, eventually, type ScriptedReply } from '@cairn/testing';
+import { askHuman, defineAgent, defineTool } from '../src/index.ts';
 import { workflowBundle } from '../src/worker/index.ts';
 import { tmpdir } from 'node:os';
 
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
  * Histories of finished runs must replay on the current workflow code. The
  * committed fixtures are histories made by earlier releases: a change that
  * breaks their replay would break runs in flight when it is deployed.
- * CAIRN_UPDATE_FIXTURES=1 writes this run's histories as new fixtures
+ * CAIRN_UPDATE_FIXTURES=<release> writes this run's histories as new fixtures
  * (protobuf binary, as `temporal workflow show --output json` can't be replayed
  * across SDK versions as reliably).
  */
@@ -27,7 +27,16 @@ const lookup = defineTool({
   input: z.object({ word: z.string() }),
   execute: ({ word }) => `definition of ${word}`,
 });
-const agent = defineAgent({ name: 'replayed', model: 'openai:gpt-test', instructions: 'Define words.', tools: [lookup], maxTurns: 3 });
+const helper = defineAgent({ name: 'replay-helper', model: 'openai:gpt-test', instructions: 'Help.' });
+const agent = defineAgent({
+  name: 'replayed',
+  model: 'openai:gpt-test',
+  instructions: 'Define words.',
+  tools: [lookup, askHuman()],
+  subAgents: [helper],
+  maxTurns: 3,
+  budget: { tokens: 50_000 },
+});
 
 async function replay(histories: { workflowId: string; history: unknown }[]) {
   const failures: string[] = [];
@@ -51,38 +60,46 @@ describe('determinism', () => {
     await mock?.close();
   });
 
-  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit', async () => {
-    const scenarios = {
+  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, a delegation', async () => {
+    const scenarios: Record<string, ScriptedReply[]> = {
       'parallel-tools': [
         { toolCalls: [{ name: 'lookup', arguments: { word: 'cairn' } }, { name: 'lookup', arguments: { word: 'durable' } }] },
         { text: 'Both defined.' },
       ],
       'tool-error': [{ toolCalls: [{ name: 'lookup', arguments: '{"word": 7}' }] }, { text: 'Gave up.' }],
       'max-turns': [1, 2, 3].map((n) => ({ toolCalls: [{ name: 'lookup', arguments: { word: `w${n}` } }] })),
+      question: [{ toolCalls: [{ id: 'q1', name: 'ask_human', arguments: { question: 'Which word?' } }] }, { text: 'Defined it.' }],
+      delegation: [{ toolCalls: [{ id: 'd1', name: 'delegate_to_replay_helper', arguments: { task: 'define cairn' } }] }, { text: 'a pile of stones' }, { text: 'Done.' }],
     };
     const histories = [];
     for (const [name, replies] of Object.entries(scenarios)) {
       mock.reset();
       mock.script(...replies);
       const { runId } = await stack.client.start('replayed', `scenario ${name}`);
+      if (name === 'question') {
+        await eventually(async () => (await stack.client.pending(runId)).length > 0, 'the question');
+        await stack.client.answer(runId, 'cairn');
+      }
       await stack.client.result(runId);
       const history = await stack.temporal.workflow.getHandle(runId).fetchHistory();
       histories.push({ workflowId: runId, history, name });
     }
-    expect(toolResults(mock.requests.at(-1)!)).toHaveLength(2);
+    expect(toolResults(mock.requests.at(-1)!)).toEqual([expect.objectContaining({ content: 'a pile of stones' })]);
 
     expect(await replay(histories)).toEqual([]);
 
     if (process.env.CAIRN_UPDATE_FIXTURES) {
       mkdirSync(fixtures, { recursive: true });
-      for (const { name, history } of histories) writeFileSync(join(fixtures, `${name}.binpb`), History.encode(history).finish());
+      const release = process.env.CAIRN_UPDATE_FIXTURES;
+      // The workflow id is part of the name: ids derived from it (sub-agents') must replay the same.
+      for (const { name, history, workflowId } of histories) writeFileSync(join(fixtures, `${release}-${name}--${workflowId}.binpb`), History.encode(history).finish());
     }
   });
 
   it('replays every committed history fixture', async () => {
     const files = readdirSync(fixtures).filter((file) => file.endsWith('.binpb'));
     expect(files.length).toBeGreaterThan(0);
-    const histories = files.map((file) => ({ workflowId: file, history: History.decode(readFileSync(join(fixtures, file))) }));
+    const histories = files.map((file) => ({ workflowId: file.split('--')[1]?.replace(/\.binpb$/, '') ?? file, history: History.decode(readFileSync(join(fixtures, file))) }));
     expect(await replay(histories)).toEqual([]);
   });
 });
