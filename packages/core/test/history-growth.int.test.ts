@@ -1,7 +1,7 @@
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MockModelServer, toolResults, startTestStack, type TestStack } from '@cairn/testing';
+import { MockModelServer, eventually, startTestStack, toolResults, type TestStack } from '@cairn/testing';
 import { defineAgent, defineTool } from '../src/index.ts';
 
 const turns = 100;
@@ -92,8 +92,12 @@ describe('continue-as-new', () => {
     expect(result.budget!.used.tokens).toBe(120);
     // The model saw one unbroken conversation across the three histories.
     expect(mock.requests.at(-1)!.messages).toHaveLength(1 + 2 * 7);
-    const runs = [];
-    for await (const info of stack.temporal.workflow.list({ query: `WorkflowId = '${runId}'` })) runs.push(info.status.name);
-    expect(runs.sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
+    // Three histories under one run id; visibility catches up with the last one shortly after it ends.
+    const runs = await eventually(async () => {
+      const names: string[] = [];
+      for await (const info of stack.temporal.workflow.list({ query: `WorkflowId = '${runId}'` })) names.push(info.status.name);
+      return names.includes('RUNNING') ? undefined : names.sort();
+    }, 'visibility to show the last history closed');
+    expect(runs).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
   });
 });
