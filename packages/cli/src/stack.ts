@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnError } from '@cairn/core';
 import { cairnHome } from '@cairn/core/config';
-import { connectToTemporal, startDevServer, stopDevServerProcess } from '@cairn/core/temporal';
+import { connectToTemporal, isProcessAlive, startDevServer, stopDevServerProcess } from '@cairn/core/temporal';
 
 export interface ServerRecord {
   pid: number;
@@ -33,19 +33,11 @@ const home = () => cairnHome();
 const serverFile = () => join(home(), 'server.json');
 const workerFile = () => join(home(), 'worker.json');
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function readRecord<T extends { pid: number }>(file: string): T | undefined {
   if (!existsSync(file)) return undefined;
   const record = JSON.parse(readFileSync(file, 'utf8')) as T;
-  if (isAlive(record.pid)) return record;
+  if (isProcessAlive(record.pid)) return record;
   rmSync(file, { force: true });
   return undefined;
 }
@@ -143,7 +135,7 @@ async function waitForWorkerReady(logFile: string, pid: number, timeoutMs = 120_
   while (Date.now() - start < timeoutMs) {
     const output = readFileSync(logFile, 'utf8').slice(offset);
     if (output.includes('Worker ready')) return;
-    if (!isAlive(pid)) {
+    if (!isProcessAlive(pid)) {
       rmSync(workerFile(), { force: true });
       throw new CairnError(`The background worker exited at start:\n${output.trim().split('\n').slice(-15).join('\n')}`, {
         hint: `See ${logFile}.`,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFreePort } from '@cairn/core/temporal';
+import { getFreePort, isProcessAlive } from '@cairn/core/temporal';
 import { MockModelServer, lastMessage, type MockRequest, type ScriptedReply, eventually } from '@cairn/testing';
 import { cairnBin, runCli } from './cli-process.ts';
 
@@ -23,14 +23,6 @@ function model(request: MockRequest): ScriptedReply {
   return { toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** An error is one line saying what happened, one hint saying what to do, a non-zero exit, and no stack. */
 function expectCleanError(result: { code: number; stdout: string; stderr: string }, message: RegExp, hint: RegExp): void {
@@ -105,8 +97,8 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       runs.completed = runId;
 
       // Both halves of the stack run in the background, recorded in CAIRN_HOME, and the UI answers.
-      expect(isAlive(pidIn(serverFile()))).toBe(true);
-      expect(isAlive(pidIn(workerFile()))).toBe(true);
+      expect(isProcessAlive(pidIn(serverFile()))).toBe(true);
+      expect(isProcessAlive(pidIn(workerFile()))).toBe(true);
       expect(existsSync(join(home, 'temporal.db'))).toBe(true);
       expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
       // The worker called the model twice: the tool call, then the answer.
@@ -273,8 +265,8 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       expect(down.code, down.stderr).toBe(0);
       expect(down.stdout).toContain(`Stopped the worker (pid ${workerPid}).`);
       expect(down.stdout).toContain(`Stopped the Temporal server (pid ${serverPid}).`);
-      expect(isAlive(serverPid)).toBe(false);
-      expect(isAlive(workerPid)).toBe(false);
+      expect(isProcessAlive(serverPid)).toBe(false);
+      expect(isProcessAlive(workerPid)).toBe(false);
       expect(existsSync(serverFile())).toBe(false);
       expect(existsSync(workerFile())).toBe(false);
       const stopped = await cairn(['server', 'status']);
@@ -288,8 +280,8 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       expect(up.code, up.stderr).toBe(0);
       expect(up.stdout).toContain(`✓ Temporal server 127.0.0.1:${port}`);
       expect(up.stdout).toContain(`Web UI http://127.0.0.1:${uiPort}`);
-      expect(isAlive(pidIn(serverFile()))).toBe(true);
-      expect(isAlive(pidIn(workerFile()))).toBe(true);
+      expect(isProcessAlive(pidIn(serverFile()))).toBe(true);
+      expect(isProcessAlive(pidIn(workerFile()))).toBe(true);
       const listed = JSON.parse((await cairn(['list', '--json'])).stdout) as { runId: string; state: string }[];
       expect(listed).toContainEqual(expect.objectContaining({ runId: runs.completed, state: 'completed' }));
       expect(listed).toContainEqual(expect.objectContaining({ runId: runs.cancelled, state: 'cancelled' }));
@@ -302,7 +294,7 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       expect(run.code, run.stderr).toBe(0);
       expect(run.stderr).toContain(`Restarting the background worker: it serves the built-in agents, not ${config}.`);
       expect(run.stdout).toContain('The sum is 5.');
-      expect(isAlive(builtInWorker)).toBe(false);
+      expect(isProcessAlive(builtInWorker)).toBe(false);
 
       // So does a run on another task queue, and one from a shell whose model settings differ
       // from the worker's: a worker started without a key would fail every model call.
@@ -323,7 +315,7 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       const serverStop = await cairn(['server', 'stop']);
       expect(serverStop.code, serverStop.stderr).toBe(0);
       expect(serverStop.stdout).toBe(`Stopped the Temporal server (pid ${server}).\n`);
-      expect(isAlive(server)).toBe(false);
+      expect(isProcessAlive(server)).toBe(false);
       expect(existsSync(serverFile())).toBe(false);
       const afterStop = await cairn(['server', 'status']);
       expect(afterStop.code).toBe(1);
@@ -332,7 +324,7 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
 
       const finalDown = await cairn(['down']);
       expect(finalDown.stdout).toBe(`Stopped the worker (pid ${worker}).\nNo Temporal server was running.\n`);
-      expect(isAlive(worker)).toBe(false);
+      expect(isProcessAlive(worker)).toBe(false);
     });
   });
 });

@@ -64,22 +64,9 @@ describe('history growth', () => {
     // Far below the 4 KB each tool result weighs: results stay out of history.
     expect(last).toBeLessThan(resultBytes);
   });
-});
 
-describe('continue-as-new', () => {
-  let mock: MockModelServer;
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    mock = await MockModelServer.start();
-    stack = await startTestStack({ agents: [reader], mock });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await mock?.close();
-  });
-
-  it('carries the conversation, turn count, usage and budget into the next history', async () => {
+  it('continues as new, carrying the conversation, turn count, usage and budget into the next history', async () => {
+    mock.reset();
     mock.handle((request) => {
       const done = toolResults(request).length;
       return done < 7 ? { toolCalls: [{ name: 'read_chunk', arguments: { index: done } }], usage: { inputTokens: 10, outputTokens: 5 } } : { text: `Read ${done} chunks.`, usage: { inputTokens: 10, outputTokens: 5 } };

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import type { ModelResolver } from '../activities/call-model.ts';
@@ -6,7 +7,6 @@ import type { CairnConfig } from '../config/define-config.ts';
 import { blobDirectory, cairnHome, taskQueue as defaultTaskQueue } from '../config/paths.ts';
 import { resolveModel as resolveFromEnv } from '../providers/registry.ts';
 import { type BlobStore, FileBlobStore } from '../transcript/blob-store.ts';
-import { join } from 'node:path';
 import { workflowBundle } from './workflow-bundle.ts';
 
 export interface CairnWorkerOptions {

@@ -5,7 +5,7 @@
 export { RunBudget, parseBudgetAmount, type BudgetStatus, type ChildSpend } from './run-budget.ts';
 export { defaultBudgetPolicy, type BudgetPolicy } from '../budget/budget-policy.ts';
 export { Semaphore } from './semaphore.ts';
-export { statusQuery, answerSignal, addBudgetSignal } from './definitions.ts';
+export { statusQuery, addBudgetSignal } from './definitions.ts';
 export { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 export { addUsage, zeroUsage } from '../messages.ts';
 export type { AgentRunInput, AgentRunResult, ChildRun, RunOptions, RunStatus } from './run-types.ts';
