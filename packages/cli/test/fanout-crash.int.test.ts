@@ -96,7 +96,7 @@ describe('a fan-out of five sub-agents when its worker is killed', () => {
     parentId = runId;
 
     expect(result).toMatchObject({ status: 'completed', output: questions.map((task) => `answer to ${task}`).join(' | '), turns: 2 });
-    expect(result.children.map((child) => [child.runId, child.agent, child.state])).toEqual(questions.map((_, index) => [`${runId}.d${index}`, 'researcher', 'completed']));
+    expect(result.children.map((child) => [child.runId, child.agent, child.state])).toEqual(questions.map((_, index) => [`${runId}.call-1-${index + 1}`, 'researcher', 'completed']));
 
     // The kill came while the researchers' calls were in flight (normally all five; a loaded machine may have let one finish),
     // after the supervisor's first call had completed.
@@ -109,7 +109,7 @@ describe('a fan-out of five sub-agents when its worker is killed', () => {
       for await (const info of temporal.workflow.list({ query: `CairnParentRun = '${runId}'` })) found.push(info.workflowId);
       return found.length >= 5 ? found : undefined;
     }, 'the children to be listed');
-    expect(children.sort()).toEqual(questions.map((_, index) => `${runId}.d${index}`));
+    expect(children.sort()).toEqual(questions.map((_, index) => `${runId}.call-1-${index + 1}`));
     const described = await Promise.all(children.map((childId) => temporal.workflow.getHandle(childId).describe()));
     expect(described.map((info) => info.status.name)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED']);
 
@@ -137,9 +137,9 @@ describe('a fan-out of five sub-agents when its worker is killed', () => {
     expect(status.children).toEqual(
       questions.map((_, index) =>
         expect.objectContaining({
-          runId: `${parentId}.d${index}`,
+          runId: `${parentId}.call-1-${index + 1}`,
           agent: 'researcher',
-          toolCallId: `d${index}`,
+          toolCallId: `call-1-${index + 1}`,
           state: 'completed',
           turns: 1,
           usage: expect.objectContaining({ inputTokens: 10, outputTokens: 5 }),
@@ -157,7 +157,7 @@ describe('a fan-out of five sub-agents when its worker is killed', () => {
     expect(stdout).toContain(parentId!);
     expect(stdout).toMatch(/state\s+completed/);
     // The tree: each child's run id (or at least its tool call id) with its agent and state.
-    const missing = questions.map((_, index) => `${parentId}.d${index}`).filter((childId) => !stdout.includes(childId) && !new RegExp(`\\b${childId.split('.').at(-1)}\\b`).test(stdout));
+    const missing = questions.map((_, index) => `${parentId}.call-1-${index + 1}`).filter((childId) => !stdout.includes(childId) && !new RegExp(`\\b${childId.split('.').at(-1)}\\b`).test(stdout));
     expect(missing, `cairn status prints no sub-agent tree; its output was:\n${stdout}`).toEqual([]);
     expect(stdout).toContain('researcher');
   });

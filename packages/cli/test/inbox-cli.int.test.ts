@@ -106,7 +106,7 @@ describe('cairn inbox / answer / approve / deny', () => {
     runs.b = (await stack.client.start('banker', 'Pay alice 10, then eve 999.')).runId;
     await pendingOf(runs.b);
     runs.c = (await stack.client.start('lead', 'Where should we meet?')).runId;
-    runs.child = `${runs.c}.d1`;
+    runs.child = `${runs.c}.call-1-1`;
     await pendingOf(runs.child);
     // The inbox reads the visibility store, which may lag the runs by a moment.
     await eventually(async () => {
@@ -128,9 +128,9 @@ describe('cairn inbox / answer / approve / deny', () => {
   it('`inbox --json` lists the question, the approval and the sub-agent’s question, oldest first, the child’s with its own run id and parent', async () => {
     const items = await inboxJson();
     expect(items).toEqual([
-      { kind: 'question', id: 'q_units', question: 'Which units?', choices: ['metric', 'imperial'], askedAt: expect.any(Number), runId: runs.a, agent: 'asker' },
-      { kind: 'approval', id: 'pay_alice', tool: 'transfer', arguments: { to: 'alice', amount: 10 }, askedAt: expect.any(Number), runId: runs.b, agent: 'banker' },
-      { kind: 'question', id: 'h_city', question: 'Which city?', askedAt: expect.any(Number), runId: runs.child, agent: 'helper', parentRunId: runs.c },
+      { kind: 'question', id: 'call-1-1', question: 'Which units?', choices: ['metric', 'imperial'], askedAt: expect.any(Number), runId: runs.a, agent: 'asker' },
+      { kind: 'approval', id: 'call-1-1', tool: 'transfer', arguments: { to: 'alice', amount: 10 }, askedAt: expect.any(Number), runId: runs.b, agent: 'banker' },
+      { kind: 'question', id: 'call-1-1', question: 'Which city?', askedAt: expect.any(Number), runId: runs.child, agent: 'helper', parentRunId: runs.c },
     ]);
     // The supervisor itself waits for its child, not for a person.
     expect(items.some((item) => item.runId === runs.c)).toBe(false);
@@ -147,9 +147,9 @@ describe('cairn inbox / answer / approve / deny', () => {
       return at;
     };
     const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const a = entry(new RegExp(`^${escape(runs.a)} \\(asker\\)  \\d+[smhd] ago$`), 'question q_units: Which units? [metric / imperial]');
-    const b = entry(new RegExp(`^${escape(runs.b)} \\(banker\\)  \\d+[smhd] ago$`), 'approval pay_alice: transfer({"to":"alice","amount":10})');
-    const child = entry(new RegExp(`^${escape(runs.child)} \\(helper\\) ← sub-agent of ${escape(runs.c)}  \\d+[smhd] ago$`), 'question h_city: Which city?');
+    const a = entry(new RegExp(`^${escape(runs.a)} \\(asker\\)  \\d+[smhd] ago$`), 'question call-1-1: Which units? [metric / imperial]');
+    const b = entry(new RegExp(`^${escape(runs.b)} \\(banker\\)  \\d+[smhd] ago$`), 'approval call-1-1: transfer({"to":"alice","amount":10})');
+    const child = entry(new RegExp(`^${escape(runs.child)} \\(helper\\) ← sub-agent of ${escape(runs.c)}  \\d+[smhd] ago$`), 'question call-1-1: Which city?');
     expect(a).toBeLessThan(b);
     expect(b).toBeLessThan(child);
   });
@@ -157,9 +157,9 @@ describe('cairn inbox / answer / approve / deny', () => {
   it('`answer <childRunId>` clears the sub-agent’s question, and the supervisor completes with the answer', async () => {
     const answered = await cairn('answer', runs.child, 'Lisbon');
     expect(answered.code, answered.stderr).toBe(0);
-    expect(answered.stdout.trim()).toBe(`✓ Answered h_city of ${runs.child}.`);
+    expect(answered.stdout.trim()).toBe(`✓ Answered call-1-1 of ${runs.child}.`);
 
-    expect((await inboxJson()).map((item) => `${item.runId}/${item.id}`)).toEqual([`${runs.a}/q_units`, `${runs.b}/pay_alice`]);
+    expect((await inboxJson()).map((item) => `${item.runId}/${item.id}`)).toEqual([`${runs.a}/call-1-1`, `${runs.b}/call-1-1`]);
     const result = await stack.client.result(runs.c);
     expect(result.output).toBe('Lead says: Helper found: Lisbon');
     expect(result.children).toMatchObject([{ runId: runs.child, agent: 'helper', state: 'completed', turns: 2 }]);
@@ -171,13 +171,13 @@ describe('cairn inbox / answer / approve / deny', () => {
   it('`approve` runs the pending call, and `deny --reason` tells the model why', async () => {
     const approved = await cairn('approve', runs.b);
     expect(approved.code, approved.stderr).toBe(0);
-    expect(approved.stdout.trim()).toBe(`✓ Approved pay_alice of ${runs.b}.`);
+    expect(approved.stdout.trim()).toBe(`✓ Approved call-1-1 of ${runs.b}.`);
 
     // The model's next turn asks for a second transfer, which waits in its turn.
-    await eventually(async () => ((await stack.client.pending(runs.b)).some((item) => item.id === 'pay_eve') ? true : undefined), 'the second approval');
+    await eventually(async () => ((await stack.client.pending(runs.b)).some((item) => item.id === 'call-2-1') ? true : undefined), 'the second approval');
     const denied = await cairn('deny', runs.b, '--reason', 'not a known payee');
     expect(denied.code, denied.stderr).toBe(0);
-    expect(denied.stdout.trim()).toBe(`✓ Denied pay_eve of ${runs.b}.`);
+    expect(denied.stdout.trim()).toBe(`✓ Denied call-2-1 of ${runs.b}.`);
 
     const result = await stack.client.result(runs.b);
     expect(result.output).toBe("Done: sent 10 to alice / The user denied this call to 'transfer': not a known payee Do not retry it unchanged.");
@@ -190,12 +190,12 @@ describe('cairn inbox / answer / approve / deny', () => {
       cairn('answer', 'no-such-run', 'x'),
       cairn('approve', runs.a),
     ]);
-    expectCleanError(wrongQuestion, `Run '${runs.a}' has no pending question 'wrong'.`, 'Pending: q_units "Which units?".');
+    expectCleanError(wrongQuestion, `Run '${runs.a}' has no pending question 'wrong'.`, 'Pending: call-1-1 "Which units?".');
     expectCleanError(unknownRun, "No run with id 'no-such-run'.", "List runs with 'cairn list'.");
     expectCleanError(noApproval, `Run '${runs.a}' is not waiting for any approval.`, "See what is waiting with 'cairn inbox'.");
 
     // Nothing changed: the question still waits, and a right answer goes through.
-    expect((await stack.client.pending(runs.a)).map((item) => item.id)).toEqual(['q_units']);
+    expect((await stack.client.pending(runs.a)).map((item) => item.id)).toEqual(['call-1-1']);
     const answered = await cairn('answer', runs.a, 'metric');
     expect(answered.code, answered.stderr).toBe(0);
     expect((await stack.client.result(runs.a)).output).toBe('Using: metric');
@@ -207,10 +207,10 @@ describe('cairn inbox / answer / approve / deny', () => {
     await pendingOf(runId, 2);
 
     const ambiguous = await cairn('answer', runId, 'miles');
-    expectCleanError(ambiguous, `Run '${runId}' has 2 pending questions: q_from "Convert from what?"; q_to "Convert to what?".`, 'Name one with --question <id>.');
-    expect((await stack.client.pending(runId)).map((item) => item.id).sort()).toEqual(['q_from', 'q_to']);
+    expectCleanError(ambiguous, `Run '${runId}' has 2 pending questions: call-1-1 "Convert from what?"; call-1-2 "Convert to what?".`, 'Name one with --question <id>.');
+    expect((await stack.client.pending(runId)).map((item) => item.id).sort()).toEqual(['call-1-1', 'call-1-2']);
 
-    const [from, to] = await Promise.all([cairn('answer', runId, 'miles', '--question', 'q_from'), cairn('answer', runId, 'kilometres', '--question', 'q_to')]);
+    const [from, to] = await Promise.all([cairn('answer', runId, 'miles', '--question', 'call-1-1'), cairn('answer', runId, 'kilometres', '--question', 'call-1-2')]);
     expect([from.code, to.code], from.stderr + to.stderr).toEqual([0, 0]);
     expect((await stack.client.result(runId)).output).toBe('Using: miles, kilometres');
   });

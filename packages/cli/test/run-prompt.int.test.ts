@@ -54,7 +54,7 @@ describe('cairn run in the foreground', () => {
   it('asks the question on the terminal and uses the answer typed there', async () => {
     const run = startRun();
     await run.waitFor('Your answer:');
-    expect(run.output().stderr).toContain('question units: Which units?');
+    expect(run.output().stderr).toContain('question call-1-1: Which units?');
     run.child.stdin.write('metric\n');
     expect(await run.exited).toBe(0);
     expect(run.output().stdout).toContain('Using: metric');

@@ -112,10 +112,10 @@ describe('a worker killed with SIGKILL in the middle of a run', () => {
     expect([...servedByConversation(mock.requests).values()]).toEqual([1, 1, 1]);
     const lines = readFileSync(journal, 'utf8').trim().split('\n');
     // The note ran once; the slow lookup started twice (killed, then retried) with the same idempotency key and finished once.
-    expect(lines.filter((line) => line.startsWith('note'))).toEqual([`note ${runId}/call_note`]);
+    expect(lines.filter((line) => line.startsWith('note'))).toEqual([`note ${runId}/call-1-1`]);
     expect(lines.filter((line) => line.startsWith('slow_lookup started'))).toEqual([
-      `slow_lookup started ${runId}/call_slow`,
-      `slow_lookup started ${runId}/call_slow`,
+      `slow_lookup started ${runId}/call-2-1`,
+      `slow_lookup started ${runId}/call-2-1`,
     ]);
     expect(lines.filter((line) => line.startsWith('slow_lookup finished'))).toHaveLength(1);
   });

@@ -39,6 +39,8 @@ export interface CallModelInput {
   allowance?: CallAllowance;
   /** The wrap-up call: the model may only answer. */
   withoutTools?: boolean;
+  /** The turn this call makes (1-based); names the reply's tool calls `call-<turn>-<n>`. */
+  turn?: number;
 }
 
 export interface ModelReply {

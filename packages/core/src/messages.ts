@@ -10,8 +10,14 @@ export interface UserMessage {
 }
 
 export interface ToolCall {
-  /** The provider's id for this call; tool results refer back to it. */
+  /**
+   * Cairn's id for this call (`call-<turn>-<n>`), unique in its run; tool results
+   * refer back to it. An adapter's reply carries the provider's id here until the
+   * model activity renames the calls (`transcript/call-ids.ts`).
+   */
   id: string;
+  /** The model's own id, kept only to talk back to the model; absent when it sent none usable. */
+  providerId?: string;
   name: string;
   /**
    * The arguments exactly as the model produced them (a JSON string). Kept raw

@@ -135,10 +135,11 @@ describe('budgets', () => {
     // 9,000 tokens, a few hundred spent on the first turn: four floors of 2,000 fit; the rest,
     // and every later delegation, were refused and never started.
     const started = result.children.map((child) => child.toolCallId);
-    expect(started).toEqual(['d0', 'd1', 'd2', 'd3']);
+    expect(started).toEqual(['call-1-1', 'call-1-2', 'call-1-3', 'call-1-4']);
     const refused = toolResults(mock.requests.find((request) => request.system === 'You delegate.' && toolResults(request).length > 0)!).filter((entry) =>
       entry.content.startsWith('Not delegated'),
     );
+    // The model hears back under its own ids.
     expect(refused.map((entry) => entry.toolCallId)).toEqual(['d4', 'd5']);
     const listed = [];
     for await (const info of stack.temporal.workflow.list({ query: `CairnParentRun = '${runId}'` })) listed.push(info.workflowId);

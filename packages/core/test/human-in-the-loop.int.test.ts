@@ -64,7 +64,8 @@ describe('human in the loop', () => {
     mock.handle(askThenEcho);
     const { runId } = await stack.client.start('asker', 'Convert 3 miles.');
     const [question] = await pendingOf(runId);
-    expect(question).toMatchObject({ kind: 'question', id: 'q1', question: 'Which units?', choices: ['metric', 'imperial'] });
+    // Cairn names the call from the turn and its position, whatever id the model gave it.
+    expect(question).toMatchObject({ kind: 'question', id: 'call-1-1', question: 'Which units?', choices: ['metric', 'imperial'] });
     expect((await stack.client.status(runId)).state).toBe('waiting_for_human');
 
     await stack.stopWorker();
@@ -93,12 +94,12 @@ describe('human in the loop', () => {
     );
     const { runId } = await stack.client.start('banker', 'Pay alice 10 and bob 20.');
     const pending = await pendingOf(runId, 3);
-    expect(pending.map((item) => item.id).sort()).toEqual(['pay_alice', 'pay_bob', 'pay_eve']);
-    expect(pending.find((item) => item.id === 'pay_bob')).toMatchObject({ kind: 'approval', tool: 'transfer', arguments: { to: 'bob', amount: 20 } });
+    expect(pending.map((item) => item.id).sort()).toEqual(['call-1-1', 'call-1-2', 'call-1-3']);
+    expect(pending.find((item) => item.id === 'call-1-2')).toMatchObject({ kind: 'approval', tool: 'transfer', arguments: { to: 'bob', amount: 20 } });
 
-    await stack.client.decide(runId, { callId: 'pay_bob', approved: true });
-    await stack.client.decide(runId, { callId: 'pay_alice', approved: true, arguments: { to: 'alice', amount: 12 } });
-    await stack.client.decide(runId, { callId: 'pay_eve', approved: false, reason: 'not a known payee' });
+    await stack.client.decide(runId, { callId: 'call-1-2', approved: true });
+    await stack.client.decide(runId, { callId: 'call-1-1', approved: true, arguments: { to: 'alice', amount: 12 } });
+    await stack.client.decide(runId, { callId: 'call-1-3', approved: false, reason: 'not a known payee' });
     const result = await stack.client.result(runId);
 
     expect(result.output).toBe('Done.');
@@ -106,6 +107,7 @@ describe('human in the loop', () => {
       { to: 'bob', amount: 20 },
       { to: 'alice', amount: 12 },
     ]);
+    // The model hears back under its own ids.
     const results = Object.fromEntries(toolResults(mock.requests[1]!).map((entry) => [entry.toolCallId, entry.content]));
     expect(results).toEqual({
       pay_alice: 'sent 12 to alice',
@@ -141,17 +143,64 @@ describe('human in the loop', () => {
     await expect(stack.client.answer('no-such-run', 'metric')).rejects.toThrow("No run with id 'no-such-run'.");
     const handle = stack.temporal.workflow.getHandle(runId);
     const rejected = await handle.executeUpdate(answerUpdate, { args: [{ questionId: 'q7', answer: 'metric' }] }).catch((error: Error) => error);
-    expect(((rejected as Error).cause as Error | undefined)?.message).toBe("No question 'q7' is pending. Pending: q1.");
+    expect(((rejected as Error).cause as Error | undefined)?.message).toBe("No question 'q7' is pending. Pending: call-1-1.");
     await handle.signal(answerSignal, { questionId: 'q7', answer: 'metric' });
     const status = await eventually(async () => {
       const current = await stack.client.status(runId);
       return current.rejected.length > 0 ? current : undefined;
     }, 'the rejected signal to be recorded');
-    expect(status.rejected[0]!.message).toBe("No question 'q7' is pending. Pending: q1.");
-    expect(status.pending.map((item: PendingItem) => item.id)).toEqual(['q1']);
+    expect(status.rejected[0]!.message).toBe("No question 'q7' is pending. Pending: call-1-1.");
+    expect(status.pending.map((item: PendingItem) => item.id)).toEqual(['call-1-1']);
 
     await stack.client.answer(runId, 'imperial');
     expect((await stack.client.result(runId)).output).toBe('Using: imperial');
-    await expect(stack.client.answer(runId, 'metric', 'q1')).rejects.toThrow('has no pending question');
+    await expect(stack.client.answer(runId, 'metric', 'call-1-1')).rejects.toThrow('has no pending question');
+  });
+
+  it('makes each call wait for its own decision when the model reuses its ids on every turn', async () => {
+    mock.reset();
+    transfers.length = 0;
+    // A compatible server that calls every turn's first call `call_1`.
+    mock.script(
+      { toolCalls: [{ id: 'call_1', name: 'transfer', arguments: { to: 'alice', amount: 1 } }] },
+      { toolCalls: [{ id: 'call_1', name: 'transfer', arguments: { to: 'mallory', amount: 1_000_000 } }] },
+      { text: 'Done.' },
+    );
+    const { runId } = await stack.client.start('banker', 'Pay alice 1.');
+    const [first] = await pendingOf(runId);
+    expect(first).toMatchObject({ id: 'call-1-1', arguments: { to: 'alice', amount: 1 } });
+    await stack.client.decide(runId, { callId: first!.id, approved: true });
+
+    // The approval for alice must not carry over to the next turn's call with the same model id.
+    const second = await eventually(async () => (await stack.client.pending(runId)).find((item) => item.id !== first!.id), 'the second call to wait');
+    expect(second).toMatchObject({ id: 'call-2-1', arguments: { to: 'mallory', amount: 1_000_000 } });
+    expect(transfers).toEqual([{ to: 'alice', amount: 1 }]);
+    await expect(stack.client.decide(runId, { callId: first!.id, approved: true })).rejects.toThrow(/no pending approval 'call-1-1'|already resolved/);
+    await stack.client.decide(runId, { callId: second!.id, approved: false, reason: 'unknown payee' });
+
+    expect((await stack.client.result(runId)).output).toBe('Done.');
+    expect(transfers).toEqual([{ to: 'alice', amount: 1 }]);
+    // The model is still answered under its own ids.
+    expect(toolResults(mock.requests[2]!).map((entry) => entry.toolCallId)).toEqual(['call_1', 'call_1']);
+  });
+
+  it('keeps questions apart when a server sends no ids at all', async () => {
+    mock.reset();
+    mock.handle((request) => {
+      const results = toolResults(request);
+      if (results.length === 0) return { toolCalls: [{ id: null, name: 'ask_human', arguments: { question: 'First name?' } }] };
+      if (results.length === 1) return { toolCalls: [{ id: null, name: 'ask_human', arguments: { question: 'Last name?' } }] };
+      return { text: results.map((result) => result.content).join(' ') };
+    });
+    const { runId } = await stack.client.start('asker', 'Who are you?');
+    const [first] = await pendingOf(runId);
+    expect(first).toMatchObject({ id: 'call-1-1', question: 'First name?' });
+    await stack.client.answer(runId, 'Ada', first!.id);
+    const second = await eventually(async () => (await stack.client.pending(runId)).find((item) => item.id !== first!.id), 'the second question');
+    expect(second).toMatchObject({ id: 'call-2-1', question: 'Last name?' });
+    await stack.client.answer(runId, 'Lovelace', second!.id);
+    expect((await stack.client.result(runId)).output).toBe('Ada Lovelace');
+    // With no id from the model, it is answered under Cairn's.
+    expect(toolResults(mock.requests[2]!).map((entry) => entry.toolCallId)).toEqual(['call-1-1', 'call-2-1']);
   });
 });

@@ -61,7 +61,7 @@ describe('sub-agents as child workflows', () => {
     expect(five.ms / one.ms).toBeLessThan(2);
     const status = await stack.client.status(five.runId);
     expect(status.children.map((child) => [child.runId, child.agent, child.state])).toEqual(
-      [0, 1, 2, 3, 4].map((index) => [`${five.runId}.d${index}`, 'researcher', 'completed']),
+      [0, 1, 2, 3, 4].map((index) => [`${five.runId}.call-1-${index + 1}`, 'researcher', 'completed']),
     );
   });
 
@@ -99,7 +99,7 @@ describe('sub-agents as child workflows', () => {
     mock.reset();
     mock.handle(fanOut(3, () => ({ latencyMs: 60_000, text: 'too late' })));
     const { runId } = await stack.client.start('wide', 'Research.');
-    const childIds = [0, 1, 2].map((index) => `${runId}.d${index}`);
+    const childIds = [0, 1, 2].map((index) => `${runId}.call-1-${index + 1}`);
     await eventually(async () => (await Promise.all(childIds.map((id) => stack.client.describe(id).then(() => true, () => false)))).every(Boolean), 'every child to start');
 
     await stack.client.cancel(runId);

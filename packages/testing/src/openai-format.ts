@@ -53,7 +53,7 @@ export const openaiFormat: WireFormat = {
   renderReply(reply, context): WireResponse {
     const id = `chatcmpl-${context.nextId()}`;
     const toolCalls = (reply.toolCalls ?? []).map((call) => ({
-      id: call.id ?? `call_${context.nextId()}`,
+      ...(call.id === null ? {} : { id: call.id ?? `call_${context.nextId()}` }),
       type: 'function' as const,
       function: {
         name: call.name,

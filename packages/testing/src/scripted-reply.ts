@@ -8,8 +8,13 @@
 export type MockFormat = 'openai' | 'anthropic';
 
 export interface ScriptedToolCall {
-  /** Defaults to `call_<n>` (OpenAI) or `toolu_<n>` (Anthropic), unique per server. */
-  id?: string;
+  /**
+   * Defaults to `call_<n>` (OpenAI) or `toolu_<n>` (Anthropic), unique per server.
+   * Script the same id on several turns, or twice in one reply, to play servers that
+   * reuse ids; `null` leaves the id out on the OpenAI wire, as some compatible
+   * servers do (Anthropic always sends one, so there it gets the default).
+   */
+  id?: string | null;
   name: string;
   /**
    * An object is serialised as JSON. A string is sent verbatim on the OpenAI wire,

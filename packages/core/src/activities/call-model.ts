@@ -10,6 +10,7 @@ import { withHeartbeat } from './heartbeat.ts';
 import { estimateInputTokens } from '../budget/estimate-tokens.ts';
 import { planModelCall } from '../budget/plan-model-call.ts';
 import { splitModelId } from '../agent/define-agent.ts';
+import { assignCallIds, toProviderIds } from '../transcript/call-ids.ts';
 
 export type ModelResolver = (modelId: string) => { provider: ModelProvider; model: string };
 
@@ -57,10 +58,11 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
         maxOutputTokens = plan.maxOutputTokens;
       }
       const response = await withHeartbeat(() =>
-        provider.generate({ model, instructions: spec.instructions, messages, tools, maxOutputTokens, signal: Context.current().cancellationSignal }),
+        provider.generate({ model, instructions: spec.instructions, messages: toProviderIds(messages), tools, maxOutputTokens, signal: Context.current().cancellationSignal }),
       );
-      const transcript = await deps.transcripts.append(withNew, [response.message]);
-      return { transcript, message: response.message, usage: response.usage, stopReason: response.stopReason };
+      const message = assignCallIds(response.message, input.turn ?? withNew.length);
+      const transcript = await deps.transcripts.append(withNew, [message]);
+      return { transcript, message, usage: response.usage, stopReason: response.stopReason };
     } catch (error) {
       throw toActivityFailure(error);
     }

@@ -159,7 +159,7 @@ describe('fromOpenAIResponse', () => {
         tool_calls: [{ id: '', type: 'function', function: { name: 'f', arguments: { a: 1 } as unknown as string } }],
       }),
     );
-    expect(response.message.toolCalls).toEqual([{ id: 'call_0', name: 'f', arguments: '{"a":1}' }]);
+    expect(response.message.toolCalls).toEqual([{ id: '', name: 'f', arguments: '{"a":1}' }]);
     expect(response.stopReason).toBe('tool_calls');
   });
 

@@ -141,11 +141,11 @@ export function fromOpenAIResponse(completion: ChatCompletion): ModelResponse {
     });
   }
   const { message } = choice;
-  const toolCalls: ToolCall[] = (message.tool_calls ?? []).map((call, index) => {
+  const toolCalls: ToolCall[] = (message.tool_calls ?? []).map((call) => {
     const fn = call.type === 'custom' ? { name: call.custom.name, arguments: call.custom.input } : call.function;
     return {
-      // Some compatible servers leave ids out; the transcript needs one to pair results.
-      id: call.id || `call_${index}`,
+      // Some compatible servers leave ids out: '' says so, and Cairn's own id stands in (transcript/call-ids.ts).
+      id: call.id ?? '',
       name: fn.name,
       // Verbatim when it is a string, as the contract asks; a few servers send an object.
       arguments: typeof fn.arguments === 'string' ? fn.arguments : JSON.stringify(fn.arguments ?? {}),
