@@ -16,6 +16,7 @@ import {
   addBudgetSignal,
   addUsage,
   defaultBudgetPolicy,
+  parseAmount,
   statusQuery,
   zeroUsage,
   type AgentRunInput,
@@ -107,7 +108,14 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
     partialReasons: [],
   };
   setHandler(statusQuery, () => ({ ...status, budget: budget.status }));
-  setHandler(addBudgetSignal, (amount) => budget.topUp(amount));
+  setHandler(addBudgetSignal, (payload) => {
+    // A bad top-up is recorded and the job goes on; thrown here, it would fail the workflow task forever.
+    try {
+      budget.topUp(parseAmount(payload));
+    } catch (error) {
+      status.rejected.push({ at: Date.now(), message: (error as Error).message });
+    }
+  });
 
   const setPhase = (phase: ResearchPhase) => {
     status.phase = phase;
@@ -155,6 +163,7 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
       Object.assign(child, { state: result.status, turns: result.turns, usage: result.usage, costUsd: result.costUsd });
       status.usage = addUsage(status.usage, result.usage);
       if (result.status === 'budget_exhausted') markPartial(`${agent} ran out of budget`);
+      if (result.status === 'truncated') markPartial(`${agent}'s answer was cut off at its output limit`);
       return result;
     } catch (error) {
       budget.settleChild(reservation, undefined);

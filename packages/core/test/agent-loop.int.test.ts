@@ -17,6 +17,19 @@ const capital = defineTool({
   execute: ({ country }) => ({ France: 'Paris', Japan: 'Tokyo' })[country] ?? `unknown country ${country}`,
 });
 
+/** Records the idempotency key of every call, as a payment API that deduplicates on it would. */
+const chargeKeys: string[] = [];
+const charge = defineTool({
+  name: 'charge',
+  description: 'Charges a card.',
+  input: z.object({ cents: z.number().int() }),
+  execute: ({ cents }, context) => {
+    chargeKeys.push(context.idempotencyKey);
+    return `charged ${cents}`;
+  },
+});
+const chargingAgent = defineAgent({ name: 'charger', model: 'openai:gpt-test', instructions: 'Charge as asked.', tools: [charge] });
+
 const twoToolAgent = (name: string, model: ModelId) =>
   defineAgent({ name, model, instructions: 'Answer with the help of your tools.', tools: [add, capital] });
 
@@ -42,7 +55,7 @@ describe('the agent loop on a real Temporal server', () => {
   beforeAll(async () => {
     mock = await MockModelServer.start();
     stack = await startTestStack({
-      agents: [twoToolAgent('calc-openai', 'openai:gpt-test'), twoToolAgent('calc-anthropic', 'anthropic:claude-test'), malformedAgent],
+      agents: [twoToolAgent('calc-openai', 'openai:gpt-test'), twoToolAgent('calc-anthropic', 'anthropic:claude-test'), malformedAgent, chargingAgent],
       mock,
     });
   });
@@ -93,6 +106,42 @@ describe('the agent loop on a real Temporal server', () => {
     expect(badJson).toMatch(/^Invalid arguments for 'add': not valid JSON/);
     expect(badSchema).toMatch(/^Invalid arguments for 'add':\n.*expected number.*\n.*→ at a/);
     expect(good).toBe('{"sum":5}');
+  });
+
+  it('continues a final answer cut off at the output cap, and says so when it stays cut off', async () => {
+    mock.reset();
+    mock.script({ text: 'Paris is the capital', stopReason: 'max_tokens' }, { text: ' of France.' });
+    const continued = await stack.client.result((await stack.client.start('calc-openai', 'Capital of France?')).runId);
+    expect(continued).toMatchObject({ status: 'completed', output: 'Paris is the capital of France.', turns: 2 });
+    expect(mock.requests[1]!.messages.at(-1)).toEqual({ role: 'user', content: expect.stringMatching(/^Your answer was cut off/) });
+
+    mock.reset();
+    mock.script(...['One, ', 'two, ', 'three, '].map((text) => ({ text, stopReason: 'max_tokens' as const })));
+    const { runId } = await stack.client.start('calc-openai', 'Count forever.');
+    const cut = await stack.client.result(runId);
+    // Two continuations by default; the third cut-off ends the run as truncated, never as completed.
+    expect(cut).toMatchObject({ status: 'truncated', output: 'One, two, three, ', turns: 3 });
+    expect((await stack.client.status(runId)).state).toBe('truncated');
+  });
+
+  it('gives every call its own idempotency key when the model repeats or omits its ids', async () => {
+    mock.reset();
+    chargeKeys.length = 0;
+    mock.script(
+      // The same id twice in one reply, again on the next turn, then none at all.
+      { toolCalls: [{ id: 'call_1', name: 'charge', arguments: { cents: 1 } }, { id: 'call_1', name: 'charge', arguments: { cents: 2 } }] },
+      { toolCalls: [{ id: 'call_1', name: 'charge', arguments: { cents: 3 } }] },
+      { toolCalls: [{ id: null, name: 'charge', arguments: { cents: 4 } }, { id: null, name: 'charge', arguments: { cents: 5 } }] },
+      { text: 'Charged five times.' },
+    );
+    const { runId } = await stack.client.start('charger', 'Charge 1, 2, 3, 4 and 5 cents.');
+    expect((await stack.client.result(runId)).status).toBe('completed');
+
+    expect(chargeKeys).toHaveLength(5);
+    expect(new Set(chargeKeys).size).toBe(5);
+    expect(chargeKeys.sort()).toEqual(['call-1-1', 'call-1-2', 'call-2-1', 'call-3-1', 'call-3-2'].map((id) => `${runId}/${id}`));
+    // Each result reached the model paired with a call it can tell apart.
+    expect(toolResults(mock.requests[3]!).map((entry) => entry.content)).toEqual(['charged 1', 'charged 2', 'charged 3', 'charged 4', 'charged 5']);
   });
 });
 

@@ -66,6 +66,7 @@ export async function runCommand(agentName: string, input: string, options: RunC
         printJson(result);
       } else {
         if (result.status === 'max_turns') console.log(yellow(`Stopped after ${result.turns} turns (the turn limit) before a final answer.`));
+        if (result.status === 'truncated') console.log(yellow('The answer was cut off at the output limit and could not be continued: it is incomplete. Raise maxOutputTokens or the budget.'));
         if (result.status === 'budget_exhausted') console.log(yellow(`The ${result.exhaustedLimit} budget ran out: this is a partial result.`));
         console.log(`\n${result.output}\n`);
         const cost = result.costUsd ? ` · $${result.costUsd.toFixed(4)}` : '';

@@ -14,6 +14,7 @@ import type { AgentRunResult, RunOptions, RunStatus } from '../workflow/run-type
 import { addBudgetSignal, answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from '../workflow/definitions.ts';
 import type { Amount } from '../budget/budget-ledger.ts';
 import type { PendingItem } from '../workflow/human-inbox.ts';
+import { parseAmount, parseAnswer, parseDecision } from '../workflow/payloads.ts';
 import { choosePending, type InboxItem } from './human-input.ts';
 import { usageFromHistory } from './history-usage.ts';
 
@@ -167,7 +168,7 @@ export class CairnClient {
   async answer(runId: string, answer: string, questionId?: string): Promise<PendingItem> {
     if (answer.trim() === '') throw new CairnError('The answer is empty.');
     const question = choosePending(runId, await this.pending(runId), 'question', questionId);
-    const input = { questionId: question.id, answer };
+    const input = checked(() => parseAnswer({ questionId: question.id, answer }));
     await this.deliver(runId, (handle) => handle.executeUpdate(answerUpdate, { args: [input] }), (handle) => handle.signal(answerSignal, input));
     return question;
   }
@@ -175,7 +176,7 @@ export class CairnClient {
   /** Approves (optionally with edited arguments) or denies a pending tool call. */
   async decide(runId: string, decision: { callId?: string; approved: boolean; arguments?: unknown; reason?: string }): Promise<PendingItem> {
     const approval = choosePending(runId, await this.pending(runId), 'approval', decision.callId);
-    const input = { callId: approval.id, approved: decision.approved, arguments: decision.arguments, reason: decision.reason };
+    const input = checked(() => parseDecision({ callId: approval.id, approved: decision.approved, arguments: decision.arguments, reason: decision.reason }));
     await this.deliver(
       runId,
       (handle) => handle.executeUpdate(decideUpdate, { args: [input] }),
@@ -207,9 +208,10 @@ export class CairnClient {
 
   /** Tops a run's budget up; a run waiting for more (its agent asks on exhaustion) carries on. */
   async addBudget(runId: string, amount: Amount): Promise<void> {
-    const parts = Object.entries(amount).filter(([, value]) => value !== undefined);
-    if (parts.length === 0 || parts.some(([, value]) => !(typeof value === 'number' && value > 0 && Number.isFinite(value)))) {
-      throw new CairnError(`A budget top-up needs a positive amount, got ${JSON.stringify(amount)}.`, { hint: 'For example 200k (tokens) or $2 (USD).' });
+    try {
+      parseAmount(amount);
+    } catch (error) {
+      throw new CairnError(`A budget top-up needs a positive amount, got ${JSON.stringify(amount)}: ${(error as Error).message}`, { hint: 'For example 200k (tokens) or $2 (USD).' });
     }
     const info = await this.describe(runId);
     if (info.status.name !== 'RUNNING') throw new CairnError(`Run '${runId}' is not running (it is ${info.status.name.toLowerCase()}); its budget can no longer change.`);
@@ -250,6 +252,15 @@ export class CairnClient {
       if (error instanceof WorkflowNotFoundError) throw new UnknownRunError(runId);
       throw error;
     }
+  }
+}
+
+/** A payload checked with the workflow's own schema, so a bad one fails here with the same words. */
+function checked<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new CairnError((error as Error).message);
   }
 }
 

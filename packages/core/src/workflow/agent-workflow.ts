@@ -17,6 +17,7 @@ import {
   continueAsNew,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -34,6 +35,7 @@ import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 import { emptyTranscript, type TranscriptRef } from '../transcript/transcript-store.ts';
 import { addBudgetSignal, answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from './definitions.ts';
 import { HumanInbox, type PendingItem, type Resolution } from './human-inbox.ts';
+import { approvePayload, denyPayload, parseAmount, parseAnswer, parseDecision, parsePayload } from './payloads.ts';
 import { parseBudgetAmount, RunBudget } from './run-budget.ts';
 import type { AgentRunInput, AgentRunResult, ChildRun, RunOutcome, RunState, RunStatus, ToolCallStatus } from './run-types.ts';
 import { Semaphore } from './semaphore.ts';
@@ -44,8 +46,12 @@ const defaults = {
   heartbeatTimeoutMs: 30_000,
   modelCallTimeoutMs: 10 * 60_000,
   toolTimeoutMs: 10 * 60_000,
+  /** How many times a final answer cut off at the output cap is continued before the run ends as `truncated`. */
+  continuations: 2,
 };
 
+
+const continueInstruction = 'Your answer was cut off at the output limit. Continue exactly where it stopped, without repeating anything.';
 
 export const unattendedAnswer = 'No human is available to answer; proceed with your best judgement and say what you assumed.';
 
@@ -86,13 +92,25 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
 
   // Handlers first: a person may answer before the first turn has even run.
   setHandler(statusQuery, () => ({ ...status, budget: budget?.status }));
-  setHandler(answerUpdate, (answer) => inbox.answer(answer), { validator: (answer) => inbox.validateAnswer(answer) });
-  setHandler(decideUpdate, (decision) => inbox.decide(decision), { validator: (decision) => inbox.validateDecision(decision) });
-  setHandler(answerSignal, (answer) => recordRejection(() => inbox.answer(answer)));
-  setHandler(approveSignal, ({ callId, arguments: edited }) => recordRejection(() => inbox.decide({ callId, approved: true, arguments: edited })));
-  setHandler(denySignal, ({ callId, reason }) => recordRejection(() => inbox.decide({ callId, approved: false, reason })));
-  setHandler(addBudgetSignal, (amount) =>
+  // Payloads come from anyone who can reach the server: each is checked before it touches the run.
+  setHandler(answerUpdate, (answer) => inbox.answer(parseAnswer(answer)), { validator: (answer) => inbox.validateAnswer(parseAnswer(answer)) });
+  setHandler(decideUpdate, (decision) => inbox.decide(parseDecision(decision)), { validator: (decision) => inbox.validateDecision(parseDecision(decision)) });
+  setHandler(answerSignal, (answer) => recordRejection(() => inbox.answer(parseAnswer(answer))));
+  setHandler(approveSignal, (payload) =>
     recordRejection(() => {
+      const { callId, arguments: edited } = parsePayload(approvePayload, payload, 'approval');
+      inbox.decide({ callId, approved: true, arguments: edited });
+    }),
+  );
+  setHandler(denySignal, (payload) =>
+    recordRejection(() => {
+      const { callId, reason } = parsePayload(denyPayload, payload, 'denial');
+      inbox.decide({ callId, approved: false, reason });
+    }),
+  );
+  setHandler(addBudgetSignal, (payload) =>
+    recordRejection(() => {
+      const amount = parseAmount(payload);
       if (budget) budget.topUp(amount);
       else earlyTopUps.push(amount);
       const question = inbox.pending.find((item) => item.id.startsWith('budget-'));
@@ -143,6 +161,9 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   let append: TranscriptAppend[] = input.resume?.pendingAppend ?? [{ role: 'user', content: input.input }];
   let turnsInThisHistory = 0;
   let lastText = '';
+  /** A final answer cut off at the output cap, while the model continues it. */
+  let cutOff = '';
+  let continuations = 0;
   let budgetQuestions = 0;
   /** Set once the wrap-up call has been granted: the next model call is the last. */
   let wrapUpFor: BudgetDimension | undefined;
@@ -164,6 +185,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       maxOutputTokens: spec.maxOutputTokens,
       allowance: runBudget.allowance(wrapUpFor !== undefined),
       withoutTools: wrapUpFor !== undefined,
+      turn: status.turn + 1,
     });
     transcript = reply.transcript;
     append = [];
@@ -178,11 +200,21 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     status.turn += 1;
     turnsInThisHistory += 1;
     status.usage = addUsage(status.usage, reply.usage);
-    if (reply.message.content.trim() !== '') lastText = reply.message.content;
     const { toolCalls } = reply.message;
+    const text = toolCalls.length === 0 ? cutOff + reply.message.content : reply.message.content;
+    if (text.trim() !== '') lastText = text;
 
-    if (wrapUpFor) return finish('budget_exhausted', reply.message.content || partialResult(wrapUpFor), wrapUpFor);
-    if (toolCalls.length === 0) return finish('completed', reply.message.content);
+    if (wrapUpFor) return finish('budget_exhausted', text || partialResult(wrapUpFor), wrapUpFor);
+    if (toolCalls.length === 0) {
+      if (reply.stopReason !== 'max_tokens' || !patched('cairn-continue-cut-off-answers')) return finish('completed', text);
+      // Cut off mid-answer: ask for the rest while turns and budget allow, else say it was cut off.
+      if (continuations >= options.continuations || status.turn >= maxTurns || runBudget.exhausted()) return finish('truncated', text);
+      continuations += 1;
+      cutOff = text;
+      append = [{ role: 'user', content: continueInstruction }];
+      continue;
+    }
+    cutOff = '';
     if (status.turn >= maxTurns) return finish('max_turns', reply.message.content);
 
     setState('running_tools');
@@ -425,6 +457,8 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       const note =
         result.status === 'max_turns'
           ? ` (the ${child.agent} agent hit its turn limit; this may be incomplete)`
+          : result.status === 'truncated'
+            ? ` (the ${child.agent} agent's answer was cut off at its output limit)`
           : result.status === 'budget_exhausted'
             ? ` (the ${child.agent} agent ran out of budget; this may be incomplete)`
             : '';

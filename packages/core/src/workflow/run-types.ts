@@ -16,6 +16,8 @@ import type { BudgetStatus, RunBudgetState } from './run-budget.ts';
 export interface RunOptions {
   /** Overrides the agent's maxTurns for this run. */
   maxTurns?: number;
+  /** How often a final answer cut off at the output cap is continued before the run ends as `truncated`. Default 2. */
+  continuations?: number;
   /** How soon a dead worker is noticed during a model or tool call. Default 30 s. */
   heartbeatTimeoutMs?: number;
   /** Longest a single model call may take. Default 10 min. */
@@ -77,11 +79,16 @@ export type RunState =
   | 'completed'
   | 'max_turns'
   | 'budget_exhausted'
+  | 'truncated'
   | 'failed'
   | 'cancelled';
 
-/** How a run ended, when it ended by itself. */
-export type RunOutcome = 'completed' | 'max_turns' | 'budget_exhausted';
+/**
+ * How a run ended, when it ended by itself. `truncated`: the final answer was
+ * cut off at the output cap and could not be continued (turns, budget, or
+ * continuations ran out); `output` holds what there is.
+ */
+export type RunOutcome = 'completed' | 'max_turns' | 'budget_exhausted' | 'truncated';
 
 export interface ToolCallStatus {
   id: string;
