@@ -1,7 +1,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
 import { CorpusError } from '../errors.ts';
-import { extractReadable } from '../extract/readable.ts';
+import { extractReadableOffThread } from '../extract/extract-off-thread.ts';
 
 export type DocumentFormat = 'markdown' | 'text' | 'html';
 
@@ -106,7 +106,12 @@ async function loadFile(root: string, path: string, maxFileBytes: number): Promi
   let text = raw;
   let title: string | undefined;
   if (format === 'html') {
-    const page = extractReadable(raw);
+    let page;
+    try {
+      page = await extractReadableOffThread(raw);
+    } catch (error) {
+      return { docId, reason: (error as Error).message };
+    }
     text = page.text;
     title = page.title;
   } else if (format === 'markdown') {

@@ -49,7 +49,9 @@ export function htmlToText(root: DomNode): string {
   let groupEnded = false;
 
   const walkChildren = (node: DomNode): void => {
-    for (let i = 0; i < node.childNodes.length; i++) walk(node.childNodes[i]!);
+    // linkedom builds `childNodes` afresh on every read: read it once, or the walk turns quadratic.
+    const children = Array.from(node.childNodes);
+    for (const child of children) walk(child);
   };
 
   const walk = (node: DomNode): void => {

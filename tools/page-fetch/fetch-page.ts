@@ -1,5 +1,5 @@
 import { PageFetchError } from '../errors.ts';
-import { extractReadable } from '../extract/readable.ts';
+import { ExtractionTimeoutError, extractReadableOffThread } from '../extract/extract-off-thread.ts';
 import { abortReason, deadline } from '../shared/deadline.ts';
 import { describeNetworkError, isTransientNetworkError, kindForStatus, retryAfterMs } from '../shared/http-status.ts';
 import { privateAddressOf } from './address-guard.ts';
@@ -107,7 +107,7 @@ export async function fetchPage(url: string, options: FetchPageOptions = {}): Pr
     const charset = declared.charset ?? (kind === 'html' ? sniffHtmlCharset(body.bytes) : undefined);
     let source = decodeText(body.bytes, charset);
     if (body.truncated) source = source.replace(/\uFFFD+$/, ''); // a character cut at the limit
-    const page = toText(kind, source, current);
+    const page = await toText(kind, source, current);
     if (page.text.trim() === '') {
       throw new PageFetchError(
         `The page at ${current.href} has no readable text${kind === 'html' ? ' (it may be built by JavaScript, which is not run)' : ''}. Try another source.`,
@@ -180,9 +180,15 @@ function statusAdvice(status: number): string {
   return '';
 }
 
-function toText(kind: ContentKind, source: string, url: URL): { title: string; text: string; byline?: string } {
+async function toText(kind: ContentKind, source: string, url: URL): Promise<{ title: string; text: string; byline?: string }> {
   if (kind === 'html') {
-    const page = extractReadable(source);
+    let page;
+    try {
+      page = await extractReadableOffThread(source);
+    } catch (error) {
+      if (!(error instanceof ExtractionTimeoutError)) throw error;
+      throw new PageFetchError(`Cannot read ${url.href}: ${error.message} Try another source.`, { url: url.href, kind: 'fatal', code: 'no_content', cause: error });
+    }
     return { title: page.title || fallbackTitle(url), text: page.text, byline: page.byline };
   }
   const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');

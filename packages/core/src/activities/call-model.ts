@@ -52,7 +52,7 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       const tools = input.withoutTools ? [] : offered.map(({ name, description, parameters }) => ({ name, description, parameters }));
       let maxOutputTokens = input.maxOutputTokens;
       if (input.allowance) {
-        const inputTokens = estimateInputTokens({ provider: splitModelId(spec.model)[0], instructions: spec.instructions, messages, tools });
+        const inputTokens = await estimateInputTokens({ provider: splitModelId(spec.model)[0], instructions: spec.instructions, messages, tools });
         const plan = planModelCall(inputTokens, maxOutputTokens, input.allowance);
         if (!plan.ok) return { transcript: withNew, refused: { limit: plan.limit, reason: plan.reason, inputTokens } };
         maxOutputTokens = plan.maxOutputTokens;

@@ -8,6 +8,7 @@ import { toActivityFailure } from './failures.ts';
 import { withHeartbeat } from './heartbeat.ts';
 
 const previewLength = 280;
+export const defaultMaxResultChars = 100_000;
 
 /**
  * One tool call. Whatever the model got wrong — an unknown tool, arguments that
@@ -23,6 +24,8 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
     } catch (error) {
       throw toActivityFailure(error);
     }
+    const limit = agents.get(input.agent).tools.get(input.toolName)?.maxResultChars ?? defaultMaxResultChars;
+    if (outcome.content.length > limit) outcome = { ...outcome, content: await cutResult(blobs, outcome.content, limit) };
     const contentRef = await blobs.put(outcome.content);
     return {
       contentRef,
@@ -94,6 +97,15 @@ function parseArguments(tool: AnyTool, raw: string): { ok: true; value: unknown 
     return { ok: false, error: `Invalid arguments for '${tool.name}':\n${z.prettifyError(parsed.error)}\nFix the arguments and call the tool again.` };
   }
   return { ok: true, value: parsed.data };
+}
+
+/**
+ * A result too large for the model's context (and too slow to count): the
+ * model gets its head and a note; the whole result is kept in the blob store.
+ */
+async function cutResult(blobs: BlobStore, content: string, limit: number): Promise<string> {
+  const fullRef = await blobs.put(content);
+  return `${content.slice(0, limit)}\n\n[Result cut: it has ${content.length.toLocaleString('en-US')} characters and only the first ${limit.toLocaleString('en-US')} are shown. The full result is stored as blob ${fullRef}. Ask for less (a narrower query, a page range) if you need the rest.]`;
 }
 
 function toolError(message: string): { content: string; isError: true } {

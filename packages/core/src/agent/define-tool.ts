@@ -6,7 +6,7 @@ import type { ToolDescriptor } from '../providers/provider.ts';
 export interface ToolContext {
   /** The run (workflow id) this call belongs to. */
   runId: string;
-  /** The model's id for this tool call. */
+  /** Cairn's id for this tool call (`call-<turn>-<n>`), unique in the run. */
   toolCallId: string;
   /**
    * Stable across retries and replays of this call: pass it to any external
@@ -38,6 +38,11 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output = un
   readonly kind: 'tool';
   /** Not offered to the model: a step that workflows run as an activity (a check, a conversion). */
   internal?: boolean;
+  /**
+   * The most characters of a result the model is shown (default 100,000). A
+   * longer result is cut, stored whole, and the model is told so.
+   */
+  maxResultChars?: number;
   name: string;
   description: string;
   input: Input;
@@ -61,9 +66,10 @@ export function defineTool<Input extends z.ZodType, Output>(
     input: Input;
     execute(args: z.output<Input>, context: ToolContext): Promise<Output> | Output;
     internal?: boolean;
+    maxResultChars?: number;
   } & ApprovalOptions<z.output<Input>>,
 ): ToolDefinition<Input, Output> {
-  const { name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout, internal } = definition;
+  const { name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout, internal, maxResultChars } = definition;
   if (typeof name !== 'string' || !toolNamePattern.test(name)) {
     throw new InvalidDefinitionError(
       `Invalid tool name ${JSON.stringify(name)}: use 1-64 letters, digits, '_' or '-'.`,
@@ -92,7 +98,10 @@ export function defineTool<Input extends z.ZodType, Output>(
   if (onApprovalTimeout !== undefined && onApprovalTimeout !== 'deny' && onApprovalTimeout !== 'approve') {
     throw new InvalidDefinitionError(`Tool '${name}': onApprovalTimeout must be 'deny' or 'approve'.`);
   }
-  return { kind: 'tool', name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout, internal };
+  if (maxResultChars !== undefined && !(Number.isInteger(maxResultChars) && maxResultChars >= 1_000)) {
+    throw new InvalidDefinitionError(`Tool '${name}': maxResultChars must be a whole number of at least 1000.`);
+  }
+  return { kind: 'tool', name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout, internal, maxResultChars };
 }
 
 function toolParameters(name: string, input: z.ZodType): Record<string, unknown> {
