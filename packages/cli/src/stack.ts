@@ -4,11 +4,11 @@
  * command (from any terminal) finds them, and `cairn down` stops them.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnError } from '@cairn/core';
-import { cairnHome } from '@cairn/core/config';
+import { cairnHome, ensurePrivateDirectory, privateFileMode } from '@cairn/core/config';
 import { connectToTemporal, isProcessAlive, startDevServer, stopDevServerProcess } from '@cairn/core/temporal';
 
 export interface ServerRecord {
@@ -49,7 +49,7 @@ export const runningWorker = () => readRecord<WorkerRecord>(workerFile());
 export async function ensureServer(log: (line: string) => void): Promise<{ record: ServerRecord; started: boolean }> {
   const existing = runningServer();
   if (existing) return { record: existing, started: false };
-  mkdirSync(home(), { recursive: true });
+  ensurePrivateDirectory(home());
   const port = Number(process.env.CAIRN_TEMPORAL_PORT ?? 7233);
   const uiPort = Number(process.env.CAIRN_TEMPORAL_UI_PORT ?? port + 1000);
   log(`Starting the embedded Temporal server on 127.0.0.1:${port} …`);
@@ -62,7 +62,9 @@ export async function ensureServer(log: (line: string) => void): Promise<{ recor
     onProgress: log,
   });
   const record: ServerRecord = { pid: server.pid, address: server.address, uiUrl: server.uiUrl, dbFile: server.dbFile!, logFile: server.logFile! };
-  writeFileSync(serverFile(), JSON.stringify(record, null, 2));
+  // The server creates its database readable by all; SQLite gives its journal files the database's mode.
+  for (const file of [record.dbFile, `${record.dbFile}-wal`, `${record.dbFile}-shm`]) if (existsSync(file)) chmodSync(file, privateFileMode);
+  writeFileSync(serverFile(), JSON.stringify(record, null, 2), { mode: privateFileMode });
   return { record, started: true };
 }
 
@@ -84,15 +86,15 @@ export async function ensureWorker(
     log(`Restarting the background worker: ${reason}.`);
     await stopWorker();
   }
-  mkdirSync(home(), { recursive: true });
+  ensurePrivateDirectory(home());
   const logFile = join(home(), 'worker.log');
-  const out = openSync(logFile, 'a');
+  const out = openSync(logFile, 'a', privateFileMode);
   const bin = fileURLToPath(new URL('../bin/cairn.js', import.meta.url));
   const args = [bin, 'worker', '--task-queue', taskQueue, ...(configPath ? ['--config', configPath] : [])];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
   child.unref();
   const record: WorkerRecord = { pid: child.pid!, configPath, taskQueue, models, logFile, startedAt: new Date().toISOString() };
-  writeFileSync(workerFile(), JSON.stringify(record, null, 2));
+  writeFileSync(workerFile(), JSON.stringify(record, null, 2), { mode: privateFileMode });
   await waitForWorkerReady(logFile, child.pid!);
   log(`Started a background worker (pid ${record.pid}, log ${logFile}).`);
   return { record, started: true };

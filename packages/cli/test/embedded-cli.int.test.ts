@@ -4,7 +4,7 @@
  * under CAIRN_HOME. The model is the mock model server.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +103,13 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
       // The worker called the model twice: the tool call, then the answer.
       expect(mock.requests.filter((request) => request.status === 200)).toHaveLength(2);
+
+      // Everything it wrote is its owner's alone.
+      const loose = [home, ...readdirSync(home, { recursive: true, encoding: 'utf8' }).map((entry) => join(home, entry))]
+        .map((path) => ({ path, mode: statSync(path).mode & 0o777, directory: statSync(path).isDirectory() }))
+        .filter(({ mode, directory }) => mode !== (directory ? 0o700 : 0o600));
+      expect(loose).toEqual([]);
+      expect(['temporal.db', 'worker.log', 'worker.json', 'server.json', 'blobs'].filter((name) => !existsSync(join(home, name)))).toEqual([]);
     });
 
     it('--json prints the result alone on stdout, as JSON', async () => {

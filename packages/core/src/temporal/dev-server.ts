@@ -97,7 +97,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   let child: ChildProcess;
   if (logFile) {
     mkdirSync(dirname(logFile), { recursive: true });
-    const fd = openSync(logFile, 'a');
+    const fd = openSync(logFile, 'a', 0o600);
     try {
       child = spawn(binary, args, { stdio: ['ignore', fd, fd], detached: options.detached ?? false });
     } finally {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { privateDirectoryMode, privateFileMode } from '../config/private-files.ts';
 import { dirname, join } from 'node:path';
 import { CairnError } from '../errors.ts';
 
@@ -30,17 +31,18 @@ export class FileBlobStore implements BlobStore {
   async put(content: string): Promise<string> {
     const key = blobKey(content);
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: privateDirectoryMode });
     // Write then rename, so a reader never sees half a blob even if the worker dies mid-write.
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temporary, content);
+    await writeFile(temporary, content, { mode: privateFileMode });
     await rename(temporary, path);
     return key;
   }
 
   async get(key: string): Promise<string> {
+    let content: string;
     try {
-      return await readFile(this.pathOf(key), 'utf8');
+      content = await readFile(this.pathOf(key), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new CairnError(`Blob ${key} is missing from ${this.directory}.`, {
@@ -49,6 +51,13 @@ export class FileBlobStore implements BlobStore {
       }
       throw error;
     }
+    // The key is the content's hash: a blob changed on disk (tampering, a torn copy) is refused, never served.
+    if (blobKey(content) !== key) {
+      throw new CairnError(`Blob ${key} in ${this.directory} is damaged: its content does not match its key.`, {
+        hint: 'Restore it from a backup, or remove it so that the step that wrote it can be run again.',
+      });
+    }
+    return content;
   }
 
   private pathOf(key: string): string {

@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { privateDirectoryMode, privateFileMode } from '../config/private-files.ts';
 
 const sourceRoot = fileURLToPath(new URL('..', import.meta.url));
 export const workflowsPath = join(sourceRoot, 'workflow', 'index.ts');
@@ -34,13 +35,13 @@ async function loadOrBuild(cacheDirectory: string, extraModules: string[]): Prom
   const hash = await sourcesHash([sourceRoot, ...extraModules.map((module) => dirname(module))]);
   const file = join(cacheDirectory, `workflow-${hash}.js`);
   if (existsSync(file)) return { code: await readFile(file, 'utf8') };
-  await mkdir(cacheDirectory, { recursive: true });
+  await mkdir(cacheDirectory, { recursive: true, mode: privateDirectoryMode });
   let entry = workflowsPath;
   if (extraModules.length > 0) {
     // One entry re-exporting Cairn's workflows and the extra ones, by absolute path.
     entry = join(cacheDirectory, `entry-${hash}.ts`);
     const lines = [workflowsPath, ...extraModules].map((module) => `export * from ${JSON.stringify(module)};`);
-    await writeFile(entry, `${lines.join('\n')}\n`);
+    await writeFile(entry, `${lines.join('\n')}\n`, { mode: privateFileMode });
   }
   const { code } = await bundleWorkflowCode({
     workflowsPath: entry,
@@ -49,16 +50,18 @@ async function loadOrBuild(cacheDirectory: string, extraModules: string[]): Prom
     webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), sdkModules] } }),
   });
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, code);
+  await writeFile(temporary, code, { mode: privateFileMode });
   await rename(temporary, file);
   return { code };
 }
 
-async function sourcesHash(directories: string[]): Promise<string> {
+/** A hash of the workflow sources in `directories` (and the SDK version): the bundle cache key. */
+export async function sourcesHash(directories: string[]): Promise<string> {
   const hash = createHash('sha256');
   for (const directory of directories) {
     const files = (await readdir(directory, { recursive: true }))
-      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.includes('node_modules'))
+      // Workflow modules may be written in JavaScript too: an edited .js module must not run from a stale bundle.
+      .filter((file) => /\.(ts|mts|js|mjs)$/.test(file) && !/\.test\.[mc]?[jt]s$/.test(file) && !file.includes('node_modules'))
       .sort();
     for (const file of files) hash.update(join(directory, file)).update(await readFile(join(directory, file)));
   }
