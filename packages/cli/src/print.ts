@@ -1,10 +1,10 @@
 import pc from 'picocolors';
-import { isCairnError } from '@cairn/core';
+import { isCairnError, redact } from '@cairn/core';
 
 /** One clear line, a hint when there is one, and never a stack unless CAIRN_DEBUG is set. */
 export function printError(error: unknown): void {
-  console.error(`${pc.red('error')} ${describeError(error)}`);
-  if (isCairnError(error) && error.hint) console.error(`${pc.dim('hint')}  ${error.hint}`);
+  console.error(`${pc.red('error')} ${redact(describeError(error))}`);
+  if (isCairnError(error) && error.hint) console.error(`${pc.dim('hint')}  ${redact(error.hint)}`);
   if (process.env.CAIRN_DEBUG && error instanceof Error) console.error(error.stack);
 }
 

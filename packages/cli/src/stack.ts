@@ -4,6 +4,7 @@
  * command (from any terminal) finds them, and `cairn down` stops them.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,15 +118,17 @@ function whyStale(worker: WorkerRecord, needed: Pick<WorkerRecord, 'configPath' 
  * not, never their values.
  */
 function modelSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string | boolean> {
+  // Keys and URLs (which can carry credentials) are recorded by a digest: never readable, yet a change shows.
+  const digest = (value: string | undefined) => (value ? createHash('sha256').update(value).digest('hex').slice(0, 16) : '');
   return {
-    OPENAI_API_KEY: Boolean(env.OPENAI_API_KEY),
-    OPENAI_BASE_URL: env.OPENAI_BASE_URL ?? '',
-    ANTHROPIC_API_KEY: Boolean(env.ANTHROPIC_API_KEY),
-    ANTHROPIC_BASE_URL: env.ANTHROPIC_BASE_URL ?? '',
+    OPENAI_API_KEY: digest(env.OPENAI_API_KEY),
+    OPENAI_BASE_URL: digest(env.OPENAI_BASE_URL),
+    ANTHROPIC_API_KEY: digest(env.ANTHROPIC_API_KEY),
+    ANTHROPIC_BASE_URL: digest(env.ANTHROPIC_BASE_URL),
     CAIRN_MODEL: env.CAIRN_MODEL ?? '',
-    TAVILY_API_KEY: Boolean(env.TAVILY_API_KEY),
-    BRAVE_API_KEY: Boolean(env.BRAVE_API_KEY),
-    SEARXNG_URL: env.SEARXNG_URL ?? '',
+    TAVILY_API_KEY: digest(env.TAVILY_API_KEY),
+    BRAVE_API_KEY: digest(env.BRAVE_API_KEY),
+    SEARXNG_URL: digest(env.SEARXNG_URL),
     CAIRN_SEARCH_PROVIDER: env.CAIRN_SEARCH_PROVIDER ?? '',
   };
 }

@@ -110,6 +110,9 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
         .filter(({ mode, directory }) => mode !== (directory ? 0o700 : 0o600));
       expect(loose).toEqual([]);
       expect(['temporal.db', 'worker.log', 'worker.json', 'server.json', 'blobs'].filter((name) => !existsSync(join(home, name)))).toEqual([]);
+      // The server needs no model key, so it gets none.
+      const serverEnvironment = `/proc/${pidIn(serverFile())}/environ`;
+      if (existsSync(serverEnvironment)) expect(readFileSync(serverEnvironment, 'utf8').split('\0').filter((entry) => /^\w+_(API_KEY|BASE_URL)=/.test(entry))).toEqual([]);
     });
 
     it('--json prints the result alone on stdout, as JSON', async () => {
@@ -250,6 +253,42 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
           /--help/,
         );
       }
+    });
+  });
+
+  describe('secrets', () => {
+    it('a key echoed by the provider and a password in the base URL appear nowhere: terminal, status, history, logs', async () => {
+      const key = 'sk-echoed-0123456789abcdef';
+      const password = 'hunter2-secret-pw';
+      mock.reset();
+      mock.handle(() => ({ fault: { kind: 'unauthorized', echoKey: true } }));
+      const echoed = await cairn(['run', 'calc', 'What is 2+3?', '--config', config], { OPENAI_API_KEY: key });
+      expect(mock.requests.at(-1)?.headers.authorization).toBe(`Bearer ${key}`);
+      expect(echoed.code).not.toBe(0);
+      expect(echoed.stderr).toMatch(/Incorrect API key provided: \[redacted\]/);
+      const echoedRun = /^Run (calc-\S+)$/m.exec(echoed.stdout)?.[1];
+
+      const withPassword = `http://ada:${password}@127.0.0.1:${new URL(mock.openaiBaseUrl).port}/v1`;
+      const credentialed = await cairn(['run', 'calc', 'What is 2+3?', '--config', config], { OPENAI_API_KEY: key, OPENAI_BASE_URL: withPassword });
+      expect(credentialed.code).not.toBe(0);
+      expect(credentialed.stderr).toMatch(/base URL http:\/\/127\.0\.0\.1:\d+\/v1 includes a user name or password/);
+      const credentialedRun = /^Run (calc-\S+)$/m.exec(credentialed.stdout)?.[1];
+
+      const seen = [echoed.stdout, echoed.stderr, credentialed.stdout, credentialed.stderr];
+      for (const runId of [echoedRun, credentialedRun]) {
+        expect(runId).toBeDefined();
+        const status = await cairn(['status', runId!, '--json'], { OPENAI_API_KEY: key, OPENAI_BASE_URL: withPassword });
+        seen.push(status.stdout, status.stderr);
+      }
+      seen.push(readFileSync(join(home, 'worker.log'), 'utf8'), readFileSync(join(home, 'worker.json'), 'utf8'), readFileSync(join(home, 'server.log'), 'utf8'));
+      // The server's database holds every run's history.
+      const database = ['temporal.db', 'temporal.db-wal'].filter((name) => existsSync(join(home, name))).map((name) => readFileSync(join(home, name)).toString('latin1'));
+      for (const text of [...seen, ...database]) {
+        expect(text.includes(key), 'the API key leaked').toBe(false);
+        expect(text.includes(password), 'the password leaked').toBe(false);
+      }
+      mock.reset();
+      mock.handle(model);
     });
   });
 

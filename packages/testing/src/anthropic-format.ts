@@ -106,7 +106,7 @@ function describe(error: WireError): [number, string, string] {
     case 'bad_request':
       return [400, 'invalid_request_error', error.message ?? 'Invalid request (scripted by the mock model server).'];
     case 'unauthorized':
-      return [401, 'authentication_error', 'invalid x-api-key (scripted by the mock model server).'];
+      return [401, 'authentication_error', `invalid x-api-key${error.key ? ` ${error.key}` : ''} (scripted by the mock model server).`];
   }
 }
 

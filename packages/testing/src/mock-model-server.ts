@@ -190,6 +190,9 @@ export class MockModelServer {
     const fault = reply.fault;
     if (fault?.kind === 'hang') return; // Left open: the client's abort or close() ends it.
     if (fault?.kind === 'rate_limit') return fail(fault, retryHeaders(fault));
+    if (fault?.kind === 'unauthorized' && fault.echoKey) {
+      return fail({ kind: 'unauthorized', key: request.headers['x-api-key'] ?? request.headers.authorization?.replace(/^Bearer\s+/i, '') });
+    }
     if (fault) return fail(fault);
     try {
       answer(

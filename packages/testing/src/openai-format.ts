@@ -120,7 +120,7 @@ function describe(error: WireError): [number, string, string | null, string] {
     case 'bad_request':
       return [400, 'invalid_request_error', null, error.message ?? 'Invalid request (scripted by the mock model server).'];
     case 'unauthorized':
-      return [401, 'invalid_request_error', 'invalid_api_key', 'Incorrect API key provided (scripted by the mock model server).'];
+      return [401, 'invalid_request_error', 'invalid_api_key', `Incorrect API key provided${error.key ? `: ${error.key}` : ''} (scripted by the mock model server).`];
   }
 }
 

@@ -48,8 +48,8 @@ export type ScriptedFault =
   | { kind: 'overloaded' }
   /** 400 `invalid_request_error`. */
   | { kind: 'bad_request'; message?: string }
-  /** 401. */
-  | { kind: 'unauthorized' }
+  /** 401. `echoKey` quotes the key the client sent in the message, as some providers do. */
+  | { kind: 'unauthorized'; echoKey?: boolean }
   /** Never answers, until the client aborts or the server closes. */
   | { kind: 'hang' };
 

@@ -51,7 +51,8 @@ export type WireError =
   | { kind: 'server_error'; status?: number; message?: string }
   | { kind: 'overloaded' }
   | { kind: 'bad_request'; message?: string }
-  | { kind: 'unauthorized' };
+  /** With `key`: the key the client sent, quoted back. */
+  | { kind: 'unauthorized'; key?: string };
 
 export class UnrepresentableReply extends Error {
   constructor(message: string) {

@@ -1,18 +1,20 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { isCairnError } from '../errors.ts';
 import { ModelCallError } from '../providers/model-errors.ts';
+import { redact } from '../redact.ts';
 
 /**
  * Turns an error thrown inside an activity into the failure Temporal should see:
  * final errors become non-retryable with a stable type, rate limits carry the
  * server's retry hint as the next retry delay, everything else is retried.
+ * Every message is redacted on the way: a failure is kept in history for good.
  */
 export function toActivityFailure(error: unknown): unknown {
   if (error instanceof ModelCallError) {
     const type = { transient: 'ModelTransient', rate_limited: 'ModelRateLimited', fatal: 'ModelFatal' }[error.kind];
     return ApplicationFailure.create({
       type,
-      message: withHint(error.message, error.hint),
+      message: redact(withHint(error.message, error.hint)),
       nonRetryable: error.kind === 'fatal',
       nextRetryDelay: error.retryAfterMs,
       details: [{ provider: error.provider, status: error.status, hint: error.hint }],
@@ -21,7 +23,11 @@ export function toActivityFailure(error: unknown): unknown {
   if (isCairnError(error)) {
     const type = error.name === 'UnknownAgentError' ? 'UnknownAgent' : error.name === 'MissingApiKeyError' ? 'MissingApiKey' : error.name === 'InvalidDefinitionError' ? 'InvalidDefinition' : error.name;
     const final = ['UnknownAgent', 'MissingApiKey', 'InvalidDefinition'].includes(type);
-    return ApplicationFailure.create({ type, message: withHint(error.message, error.hint), nonRetryable: final, details: [{ hint: error.hint }] });
+    return ApplicationFailure.create({ type, message: redact(withHint(error.message, error.hint)), nonRetryable: final, details: [{ hint: error.hint && redact(error.hint) }] });
+  }
+  // Cancellations and Temporal's own failures pass as they are; any other error's text could carry a secret.
+  if (error instanceof Error && !(error instanceof TemporalFailure) && error.name !== 'AbortError') {
+    return ApplicationFailure.create({ type: error.name, message: redact(error.message) });
   }
   return error;
 }

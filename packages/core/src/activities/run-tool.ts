@@ -6,6 +6,7 @@ import type { AnyTool, ToolContext } from '../agent/define-tool.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
 import { toActivityFailure } from './failures.ts';
 import { withHeartbeat } from './heartbeat.ts';
+import { redact } from '../redact.ts';
 
 const previewLength = 280;
 export const defaultMaxResultChars = 100_000;
@@ -61,7 +62,7 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
     } catch (error) {
       // A cancelled run must stop, not hand the model a tool error.
       if (activity.cancellationSignal.aborted) throw error;
-      return toolError(`Tool '${tool.name}' failed: ${error instanceof Error ? error.message : String(error)}`);
+      return toolError(redact(`Tool '${tool.name}' failed: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
 }

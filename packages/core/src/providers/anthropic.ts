@@ -14,7 +14,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import { MissingApiKeyError } from '../errors.ts';
 import type { Message, StopReason, ToolCall, TokenUsage } from '../messages.ts';
-import { abortReason, ModelCallError, modelConnectionError, modelErrorForStatus } from './model-errors.ts';
+import { abortReason, assertNoUrlCredentials, ModelCallError, modelConnectionError, modelErrorForStatus } from './model-errors.ts';
 import type { ModelProvider, ModelRequest, ModelResponse } from './provider.ts';
 
 export const ANTHROPIC_API_KEY = 'ANTHROPIC_API_KEY';
@@ -48,6 +48,7 @@ export class AnthropicProvider implements ModelProvider {
     const baseURL = nonEmpty(options.baseURL) ?? nonEmpty(env[ANTHROPIC_BASE_URL]);
     const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env[ANTHROPIC_API_KEY]);
     if (!apiKey) throw new MissingApiKeyError('Anthropic', ANTHROPIC_API_KEY);
+    assertNoUrlCredentials('Anthropic', ANTHROPIC_BASE_URL, baseURL);
     this.baseURL = baseURL ?? defaultBaseURL;
     this.client = new Anthropic({
       apiKey,

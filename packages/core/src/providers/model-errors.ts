@@ -1,4 +1,5 @@
 import { CairnError } from '../errors.ts';
+import { redact, redactUrl } from '../redact.ts';
 
 /**
  * How a failed model call should be treated:
@@ -110,11 +111,30 @@ export function modelErrorForStatus(failure: StatusFailure, now = Date.now()): M
 }
 
 /** The server could not be reached, or did not answer in time: always worth a retry. */
+/**
+ * A base URL with a user name or password: the HTTP client refuses to send
+ * such a request, and the URL would print its password in every error.
+ */
+export function assertNoUrlCredentials(provider: string, variable: string, baseURL: string | undefined): void {
+  if (!baseURL) return;
+  let parsed: URL;
+  try {
+    parsed = new URL(baseURL);
+  } catch {
+    return; // The client reports a malformed URL itself.
+  }
+  if (!parsed.username && !parsed.password) return;
+  throw new ModelCallError(`The ${provider} base URL ${redactUrl(baseURL)} includes a user name or password, which the client cannot send.`, {
+    kind: 'fatal',
+    provider,
+    hint: `Remove them from ${variable} and give the key in the API key variable instead.`,
+  });
+}
+
 export function modelConnectionError(provider: string, baseURL: string, cause: unknown, timedOut: boolean): ModelCallError {
   const reason = describeCause(cause);
-  const message = timedOut
-    ? `${provider} at ${baseURL} did not answer in time.`
-    : `Could not reach ${provider} at ${baseURL}${reason ? `: ${reason}` : '.'}`;
+  const where = redactUrl(baseURL);
+  const message = timedOut ? `${provider} at ${where} did not answer in time.` : `Could not reach ${provider} at ${where}${reason ? `: ${redact(reason)}` : '.'}`;
   return new ModelCallError(message, {
     kind: 'transient',
     provider,

@@ -11,7 +11,7 @@ import type {
 } from 'openai/resources/chat/completions';
 import { MissingApiKeyError } from '../errors.ts';
 import type { Message, StopReason, ToolCall, TokenUsage } from '../messages.ts';
-import { abortReason, ModelCallError, modelConnectionError, modelErrorForStatus } from './model-errors.ts';
+import { abortReason, assertNoUrlCredentials, ModelCallError, modelConnectionError, modelErrorForStatus } from './model-errors.ts';
 import type { ModelProvider, ModelRequest, ModelResponse } from './provider.ts';
 
 export const OPENAI_API_KEY = 'OPENAI_API_KEY';
@@ -59,6 +59,7 @@ export class OpenAIProvider implements ModelProvider {
       if (!baseURL) throw new MissingApiKeyError('OpenAI', OPENAI_API_KEY);
       apiKey = placeholderApiKey;
     }
+    assertNoUrlCredentials('OpenAI', OPENAI_BASE_URL, baseURL);
     this.baseURL = baseURL ?? defaultBaseURL;
     this.maxTokensField = options.maxTokensField ?? 'max_completion_tokens';
     this.client = new OpenAI({

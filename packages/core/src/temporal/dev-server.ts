@@ -15,6 +15,7 @@ import { isProcessAlive } from './process-alive.ts';
 import { DEFAULT_NAMESPACE, ensureSearchAttributes } from './connection.ts';
 import { searchAttributeCliArgs } from './search-attributes.ts';
 import { ensureTemporalBinary } from './temporal-binary.ts';
+import { withoutSecrets } from '../redact.ts';
 
 const host = '127.0.0.1';
 
@@ -99,12 +100,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     mkdirSync(dirname(logFile), { recursive: true });
     const fd = openSync(logFile, 'a', 0o600);
     try {
-      child = spawn(binary, args, { stdio: ['ignore', fd, fd], detached: options.detached ?? false });
+      child = spawn(binary, args, { stdio: ['ignore', fd, fd], detached: options.detached ?? false, env: withoutSecrets() });
     } finally {
       closeSync(fd);
     }
   } else {
-    child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+    child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false, env: withoutSecrets() });
     child.stdout?.on('data', (chunk: Buffer) => log.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => log.push(chunk));
   }
