@@ -5,7 +5,6 @@ import { checkCitationsTool } from './citation-tool.ts';
 import { citationInstructions } from './citations.ts';
 import { corpusSetting, researchAgentNames } from './names.ts';
 import { researchTools } from './research-tools.ts';
-import { SourceStore } from './source-store.ts';
 
 /**
  * A researcher's tools, bound per run: over the corpus folder the run names
@@ -13,7 +12,7 @@ import { SourceStore } from './source-store.ts';
  * environment configures (chosen at the first search, so a corpus-only worker
  * needs no search key).
  */
-function runScopedResearchTools(sources: SourceStore): AnyTool[] {
+function runScopedResearchTools(): AnyTool[] {
   const corpora = new Map<string, Promise<Corpus>>();
   const corpus = (context: ToolContext) => {
     const folder = context.settings[corpusSetting];
@@ -30,18 +29,17 @@ function runScopedResearchTools(sources: SourceStore): AnyTool[] {
     name: 'web',
     search: (query, options) => (web ??= selectSearchProvider()).search(query, options),
   };
-  return [...researchTools({ corpus, search, sources })];
+  return [...researchTools({ corpus, search })];
 }
 
 export interface ResearchAgentsOptions {
   model: ModelId;
-  sources?: SourceStore;
   /** Tool calls one researcher may make. Default 12. */
   researcherToolCalls?: number;
 }
 
 /** The agents the deep-research workflow runs as its steps. */
-export function researchAgents({ model, sources = new SourceStore(), researcherToolCalls = 12 }: ResearchAgentsOptions) {
+export function researchAgents({ model, researcherToolCalls = 12 }: ResearchAgentsOptions) {
   const scoper = defineAgent({
     name: researchAgentNames.scoper,
     model,
@@ -65,7 +63,7 @@ export function researchAgents({ model, sources = new SourceStore(), researcherT
   const researcher = defineAgent({
     name: researchAgentNames.researcher,
     model,
-    tools: runScopedResearchTools(sources),
+    tools: runScopedResearchTools(),
     budget: { toolCalls: researcherToolCalls },
     maxTurns: researcherToolCalls + 2,
     instructions: [
@@ -78,7 +76,7 @@ export function researchAgents({ model, sources = new SourceStore(), researcherT
   const writer = defineAgent({
     name: researchAgentNames.writer,
     model,
-    tools: [checkCitationsTool(sources)],
+    tools: [checkCitationsTool()],
     maxTurns: 1,
     maxOutputTokens: 8_000,
     instructions: [

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 
 export { researchAgents, type ResearchAgentsOptions } from './agents.ts';
 export { researchAgentNames, corpusSetting } from './names.ts';
-export { SourceStore, rootRunId, type Source } from './source-store.ts';
+export { recordSource, readSourceRecord, sourcesRead, type Source } from './source-store.ts';
 export { checkCitations, type CitationCheck } from './citations.ts';
 export type { ResearchInput, ResearchResult, ResearchStatus, ResearchPhase } from './workflow.ts';
 

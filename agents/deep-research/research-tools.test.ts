@@ -7,8 +7,11 @@ import { type LocalServer, startLocalServer } from '@cairn/tools/test-support/lo
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkCitationsTool } from './citation-tool.ts';
 import { type ResearchSearchOutput, researchTools } from './research-tools.ts';
-import { SourceStore } from './source-store.ts';
+import { FileBlobStore, TranscriptStore } from '@cairn/core/internals';
+import { readSourceRecord } from './source-store.ts';
 
+/** The blob store the workers share: where read_source records what it read. */
+let blobs: FileBlobStore;
 const context = (signal = new AbortController().signal): ToolContext => ({
   runId: 'research-abc.r1',
   toolCallId: 'c1',
@@ -17,7 +20,15 @@ const context = (signal = new AbortController().signal): ToolContext => ({
   signal,
   heartbeat() {},
   settings: {},
+  blobs,
 });
+
+/** The source a read_source result names as its record. */
+async function recorded(output: string) {
+  const key = /\[source record ([0-9a-f]{64})\]$/.exec(output)?.[1];
+  expect(key, output).toBeDefined();
+  return readSourceRecord(blobs, key!);
+}
 
 const filler = (topic: string) => Array.from({ length: 10 }, (_, i) => `${topic} note ${i}: ` + 'routine maintenance records and schedules. '.repeat(8)).join('\n\n');
 
@@ -34,18 +45,17 @@ const corpus = Corpus.fromDocuments([
 ]);
 
 let directory: string;
-let sources: SourceStore;
 beforeEach(async () => {
   directory = await mkdtemp(join(tmpdir(), 'cairn-research-tools-'));
-  sources = new SourceStore(directory);
+  blobs = new FileBlobStore(directory);
 });
 afterEach(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
 describe('researchTools over a corpus', () => {
-  it('searches, reads a source with verbatim excerpts, and records its full text under the research run', async () => {
-    const [search, read] = researchTools({ corpus, sources });
+  it('searches, reads a source with verbatim excerpts, and records its full text in the shared blob store', async () => {
+    const [search, read] = researchTools({ corpus });
 
     const found = (await search.execute({ query: 'Fastnet automated keepers' }, context())) as ResearchSearchOutput;
     expect(found.searched).toBe('corpus');
@@ -60,19 +70,18 @@ describe('researchTools over a corpus', () => {
     expect(excerpts).toContain('The Fastnet lighthouse was automated in 1989');
     for (const piece of excerpts.split('\n…\n')) expect(lighthouse).toContain(piece);
 
-    const recorded = await new SourceStore(directory).list('research-abc.writer');
-    expect(recorded).toEqual([{ id: 'corpus:history/lighthouses.md', title: 'Lighthouses', text: lighthouse, fetchedAt: expect.any(String) }]);
+    expect(await recorded(output)).toEqual({ id: 'corpus:history/lighthouses.md', title: 'Lighthouses', text: lighthouse, fetchedAt: expect.any(String) });
   });
 
   it('reads a bare docId too, and returns a short document whole', async () => {
-    const [, read] = researchTools({ corpus, sources });
+    const [, read] = researchTools({ corpus });
     const output = await read.execute({ id: 'harbour.txt', focus: 'depth' }, context());
-    expect(output).toBe('Source: corpus:harbour.txt\nTitle: Harbour\nExcerpts (verbatim, quote only from these):\nThe harbour was dredged in 1998 to a depth of twelve metres.');
-    expect(await sources.get('research-abc', 'corpus:harbour.txt')).toBeDefined();
+    expect(output).toMatch(/^Source: corpus:harbour.txt\nTitle: Harbour\nExcerpts \(verbatim, quote only from these\):\nThe harbour was dredged in 1998 to a depth of twelve metres.\n\[source record [0-9a-f]{64}\]$/);
+    expect(await recorded(output)).toMatchObject({ id: 'corpus:harbour.txt' });
   });
 
   it('takes the corpus of each call from a resolver, e.g. from the run settings', async () => {
-    const [search, read] = researchTools({ corpus: (call) => (call.settings.corpus === 'main' ? corpus : undefined), sources });
+    const [search, read] = researchTools({ corpus: (call) => (call.settings.corpus === 'main' ? corpus : undefined) });
     const withCorpus = { ...context(), settings: { corpus: 'main' } };
     const found = (await search.execute({ query: 'harbour depth' }, withCorpus)) as ResearchSearchOutput;
     expect(found.results[0]!.id).toBe('corpus:harbour.txt');
@@ -81,10 +90,9 @@ describe('researchTools over a corpus', () => {
   });
 
   it('says clearly when a document or an id is unknown', async () => {
-    const [, read] = researchTools({ corpus, sources });
+    const [, read] = researchTools({ corpus });
     await expect(read.execute({ id: 'corpus:history/lighthouse.md', focus: 'x' }, context())).rejects.toThrow(/no document 'history\/lighthouse.md'.*exactly as search returned it/);
     await expect(read.execute({ id: 'lighthouses', focus: 'x' }, context())).rejects.toThrow(/http\(s\) URL or corpus:<docId>/);
-    expect(await sources.list('research-abc')).toEqual([]);
   });
 });
 
@@ -114,8 +122,8 @@ describe('researchTools on the web', () => {
   });
   const localFetch: typeof fetchPage = (url, options) => fetchPage(url, { ...options, allowPrivateNetwork: true });
 
-  it('searches the web, reads a page and records it under the research run', async () => {
-    const [search, read] = researchTools({ search: provider(), sources, fetch: localFetch });
+  it('searches the web, reads a page and records it in the shared blob store', async () => {
+    const [search, read] = researchTools({ search: provider(), fetch: localFetch });
 
     const found = (await search.execute({ query: 'Fastnet', maxResults: 3 }, context())) as ResearchSearchOutput;
     expect(found).toEqual({ query: 'Fastnet', searched: 'fake', results: [{ id: `${server.url}/fastnet`, title: 'Fastnet history', snippet: 'About Fastnet' }] });
@@ -125,35 +133,34 @@ describe('researchTools on the web', () => {
     expect(header).toBe(`Source: ${server.url}/fastnet\nTitle: Fastnet history\nExcerpts (verbatim, quote only from these):`);
     expect(excerpts).toContain('automated in 1989');
 
-    const source = await sources.get('research-abc.r2', `${server.url}/fastnet`);
+    const source = await recorded(output);
     expect(source).toMatchObject({ title: 'Fastnet history', url: `${server.url}/fastnet` });
     for (const piece of excerpts.split('\n…\n')) expect(source!.text).toContain(piece);
     expect(source!.text).not.toContain('Home | About');
   });
 
   it('refuses local addresses with the default fetch, and honours the run’s abort', async () => {
-    const [, read] = researchTools({ search: provider(), sources });
+    const [, read] = researchTools({ search: provider() });
     await expect(read.execute({ id: `${server.url}/fastnet`, focus: 'x' }, context())).rejects.toThrow(/private or local address/);
 
-    const [, readLocal] = researchTools({ search: provider(), sources, fetch: localFetch });
+    const [, readLocal] = researchTools({ search: provider(), fetch: localFetch });
     const controller = new AbortController();
     const pending = readLocal.execute({ id: `${server.url}/slow`, focus: 'x' }, context(controller.signal));
     setTimeout(() => controller.abort(new Error('run cancelled')), 50);
     await expect(pending).rejects.toThrow('run cancelled');
-    expect(await sources.list('research-abc')).toEqual([]);
   });
 
   it('fails clearly when there is nothing to search', async () => {
-    const [search] = researchTools({ sources });
+    const [search] = researchTools({});
     await expect(search.execute({ query: 'anything' }, context())).rejects.toThrow(/neither a document corpus nor a web search provider/);
   });
 });
 
 describe('check_citations', () => {
   it('is an internal tool that checks a report against the sources the research run read', async () => {
-    const [, read] = researchTools({ corpus, sources });
-    await read.execute({ id: 'corpus:harbour.txt', focus: 'depth' }, context());
-    const tool = checkCitationsTool(sources);
+    const [, read] = researchTools({ corpus });
+    const transcript = await researcherTranscript(await read.execute({ id: 'corpus:harbour.txt', focus: 'depth' }, context()));
+    const tool = checkCitationsTool();
     expect(tool.internal).toBe(true);
 
     const report = [
@@ -163,7 +170,8 @@ describe('check_citations', () => {
       '[1] Harbour — corpus:harbour.txt',
       '[2] Lighthouses — corpus:history/lighthouses.md',
     ].join('\n');
-    const result = await tool.execute({ report }, { ...context(), runId: 'research-abc.writer', agent: 'writer' });
+    // The check may run on another worker: all it needs is the shared blob store and the researchers' transcripts.
+    const result = await tool.execute({ report, transcripts: [transcript] }, { ...context(), runId: 'research-abc.writer', agent: 'writer' });
 
     expect(result.total).toBe(3);
     expect(result.verified).toBe(1);
@@ -172,9 +180,29 @@ describe('check_citations', () => {
       'The harbour "was dredged in 1998" [1]. Lighthouses were automated.\n\n## Sources\n[1] Harbour — corpus:harbour.txt\n\nCitations verified: 1 of 3.',
     );
   });
+
+  it('fails, rather than strike citations, when a source the researchers recorded cannot be read', async () => {
+    const [, read] = researchTools({ corpus });
+    const transcript = await researcherTranscript(await read.execute({ id: 'corpus:harbour.txt', focus: 'depth' }, context()));
+    const elsewhere = { ...context(), blobs: new FileBlobStore(await mkdtemp(join(tmpdir(), 'cairn-other-store-'))) };
+    // The transcript is readable there but its source record is not: copy the transcript only.
+    const copied = await new TranscriptStore(elsewhere.blobs).append({ head: null, length: 0 }, await new TranscriptStore(blobs).read(transcript));
+    await expect(checkCitationsTool().execute({ report: 'It "was dredged in 1998" [1].\n\n## Sources\n[1] Harbour — corpus:harbour.txt', transcripts: [copied] }, elsewhere)).rejects.toThrow(
+      /Blob [0-9a-f]{64} is missing/,
+    );
+  });
 });
 
+/** A researcher's conversation in which it read a source: what the check reads to find the sources. */
+async function researcherTranscript(readResult: string) {
+  return new TranscriptStore(blobs).append({ head: null, length: 0 }, [
+    { role: 'user', content: 'Research the harbour.' },
+    { role: 'assistant', content: '', toolCalls: [{ id: 'call-1-1', name: 'read_source', arguments: '{}' }] },
+    { role: 'tool', toolCallId: 'call-1-1', toolName: 'read_source', content: readResult, isError: false },
+  ]);
+}
+
 function splitOutput(output: string): [string, string] {
-  const lines = output.split('\n');
+  const lines = output.split('\n').filter((line) => !line.startsWith('[source record '));
   return [lines.slice(0, 3).join('\n'), lines.slice(3).join('\n')];
 }

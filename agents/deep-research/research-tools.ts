@@ -4,7 +4,7 @@ import { type Corpus, type FetchPageOptions, type SearchProvider, ToolError, fet
 import { normaliseDocId } from '@cairn/tools/corpus/corpus.ts';
 import { z } from 'zod';
 import { excerpt } from './excerpts.ts';
-import type { Source, SourceStore } from './source-store.ts';
+import { readSourceToolName, recordSource, sourceRecordLine, type Source } from './source-store.ts';
 
 export interface ResearchToolsOptions {
   /**
@@ -14,8 +14,6 @@ export interface ResearchToolsOptions {
   corpus?: Corpus | CorpusResolver;
   /** Search the web with this provider (ids are URLs), when there is no corpus. */
   search?: SearchProvider;
-  /** Where `read_source` records the full text of what it reads, under the research run's root. */
-  sources: SourceStore;
   /** Fetches web pages; tests pass one that allows a local server. Default `fetchPage`. */
   fetch?: typeof fetchPage;
   /** Passed to every page fetch (timeouts, sizes, `allowPrivateNetwork` for an intranet). */
@@ -65,9 +63,9 @@ const readInput = z.object({
 
 /**
  * The two tools of a researcher: `search` (the run's corpus, else the web) and
- * `read_source`, which reads a result, records its full text in the source
- * store under the research run, and hands the model only verbatim excerpts
- * relevant to its focus, the only text it may quote.
+ * `read_source`, which reads a result, records its full text in the shared
+ * blob store (naming the record in its result), and hands the model only
+ * verbatim excerpts relevant to its focus, the only text it may quote.
  */
 export function researchTools(options: ResearchToolsOptions) {
   return [searchTool(options), readSourceTool(options)] as const;
@@ -114,10 +112,10 @@ export function searchTool(options: Pick<ResearchToolsOptions, 'corpus' | 'searc
   });
 }
 
-export function readSourceTool(options: ResearchToolsOptions) {
-  const { sources, fetch = fetchPage, fetchOptions = {}, excerptChars = 3000 } = options;
+export function readSourceTool(options: Omit<ResearchToolsOptions, 'search'>) {
+  const { fetch = fetchPage, fetchOptions = {}, excerptChars = 3000 } = options;
   return defineTool({
-    name: 'read_source',
+    name: readSourceToolName,
     description:
       'Read a search result by its id. Returns the passages of the source most relevant to your focus, verbatim. ' +
       'Quote only from these excerpts, word for word, and cite the source by its id. ' +
@@ -126,8 +124,14 @@ export function readSourceTool(options: ResearchToolsOptions) {
     async execute({ id, focus }, context): Promise<string> {
       const corpus = await resolveCorpus(options.corpus, context);
       const source = await readSource(id.trim(), { corpus, fetch, fetchOptions }, context);
-      await sources.record(context.runId, source);
-      return [`Source: ${source.id}`, `Title: ${source.title}`, 'Excerpts (verbatim, quote only from these):', excerpt(source.text, focus, { maxChars: excerptChars })].join('\n');
+      const key = await recordSource(context.blobs, source);
+      return [
+        `Source: ${source.id}`,
+        `Title: ${source.title}`,
+        'Excerpts (verbatim, quote only from these):',
+        excerpt(source.text, focus, { maxChars: excerptChars }),
+        sourceRecordLine(key),
+      ].join('\n');
     },
   });
 }

@@ -1,68 +1,42 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Source, SourceStore, rootRunId } from './source-store.ts';
-
-let directory: string;
-beforeEach(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'cairn-sources-'));
-});
-afterEach(async () => {
-  await rm(directory, { recursive: true, force: true });
-});
+import { describe, expect, it } from 'vitest';
+import { FileBlobStore, TranscriptStore } from '@cairn/core/internals';
+import { readSourceRecord, recordSource, sourceRecordLine, sourcesRead, type Source } from './source-store.ts';
 
 const page: Source = { id: 'https://example.org/a', title: 'A page', url: 'https://example.org/a/', text: 'Full text of the page.', fetchedAt: '2025-01-01T00:00:00.000Z' };
 const doc: Source = { id: 'corpus:notes/b.md', title: 'B', text: 'Notes.', fetchedAt: '2025-01-01T00:00:01.000Z' };
+const store = () => new FileBlobStore(mkdtempSync(join(tmpdir(), 'cairn-sources-')));
 
-describe('rootRunId', () => {
-  it('is the id before the first dot', () => {
-    expect(rootRunId('research-abc')).toBe('research-abc');
-    expect(rootRunId('research-abc.r1')).toBe('research-abc');
-    expect(rootRunId('research-abc.r1.w2')).toBe('research-abc');
-    expect(() => rootRunId('.r1')).toThrow(TypeError);
-  });
-});
+/** One researcher's conversation: a read_source result per source key. */
+async function transcriptReading(blobs: FileBlobStore, keys: string[], toolName = 'read_source') {
+  return new TranscriptStore(blobs).append(
+    { head: null, length: 0 },
+    keys.map((key, index) => ({ role: 'tool' as const, toolCallId: `call-1-${index + 1}`, toolName, content: `Source: …\n${sourceRecordLine(key)}`, isError: false })),
+  );
+}
 
-describe('SourceStore', () => {
-  it('shares the sources of every run of one research run', async () => {
-    const researcher = new SourceStore(directory);
-    await researcher.record('research-abc.r1', page);
-    await new SourceStore(directory).record('research-abc.r2', doc);
-
-    const writer = new SourceStore(directory);
-    expect(await writer.list('research-abc.writer')).toEqual([page, doc]);
-    expect(await writer.list('research-abc')).toEqual([page, doc]);
-    expect(await writer.get('research-abc.w', 'corpus:notes/b.md')).toEqual(doc);
-    expect(await writer.get('research-abc', 'https://example.org/missing')).toBeUndefined();
+describe('source records in the shared blob store', () => {
+  it('are found through the transcripts of every researcher, whichever worker recorded them', async () => {
+    const blobs = store();
+    const first = await transcriptReading(blobs, [await recordSource(blobs, page)]);
+    const second = await transcriptReading(blobs, [await recordSource(blobs, doc)]);
+    const sources = await sourcesRead(blobs, [first, second]);
+    expect([...sources.values()]).toEqual([page, doc]);
   });
 
-  it('keeps research runs apart', async () => {
-    const store = new SourceStore(directory);
-    await store.record('research-abc.r1', page);
-    expect(await store.list('research-xyz.r1')).toEqual([]);
-    expect(await store.get('research-xyz', page.id)).toBeUndefined();
+  it('keep the last read of a source id, and ignore other tools', async () => {
+    const blobs = store();
+    const again = { ...page, text: 'Newer text.', fetchedAt: '2025-01-02T00:00:00.000Z' };
+    const transcript = await transcriptReading(blobs, [await recordSource(blobs, page), await recordSource(blobs, again)]);
+    const other = await transcriptReading(blobs, [await recordSource(blobs, doc)], 'search');
+    expect([...(await sourcesRead(blobs, [transcript, other])).values()]).toEqual([again]);
   });
 
-  it('replaces a source read again, and leaves no temporary files', async () => {
-    const store = new SourceStore(directory);
-    await store.record('research-abc.r1', page);
-    await store.record('research-abc.r2', { ...page, text: 'Newer text.' });
-    expect(await store.list('research-abc')).toEqual([{ ...page, text: 'Newer text.' }]);
-    const files = await readdir(join(directory, 'research-abc'));
-    expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^[0-9a-f]{64}\.json$/);
-  });
-
-  it('stores a root that is not a plain name under a hashed folder', async () => {
-    const store = new SourceStore(directory);
-    await store.record('team/x y.r1', page);
-    expect(await store.list('team/x y')).toEqual([page]);
-    const [folder] = await readdir(directory);
-    expect(folder).toMatch(/^run-[0-9a-f]{40}$/);
-  });
-
-  it('refuses a source without an id', async () => {
-    await expect(new SourceStore(directory).record('research-abc', { ...page, id: ' ' })).rejects.toThrow(/non-empty string id/);
+  it('refuse what is not a source', async () => {
+    const blobs = store();
+    await expect(recordSource(blobs, { ...page, id: ' ' })).rejects.toThrow(/non-empty string id/);
+    await expect(readSourceRecord(blobs, await blobs.put('{"id": 7}'))).rejects.toThrow(/non-empty string id/);
   });
 });

@@ -1,8 +1,6 @@
-// Activity-side (node:fs): never import this file from workflow code.
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { cairnHome } from '@cairn/core/config';
+// Activity-side (reads and writes the blob store): never import this file from workflow code.
+import type { BlobStore, TranscriptRef } from '@cairn/core/internals';
+import { TranscriptStore } from '@cairn/core/internals';
 
 /** A document a research run has read: what its citations are checked against. */
 export interface Source {
@@ -17,98 +15,52 @@ export interface Source {
   fetchedAt: string;
 }
 
-/**
- * The research run a run belongs to. Sub-agent runs have ids `${root}.<suffix>`
- * and a root id has no dots, so the root is everything before the first dot.
- */
-export function rootRunId(runId: string): string {
-  const root = runId.split('.')[0] ?? '';
-  if (root === '') throw new TypeError(`Cannot tell the research run of run id ${JSON.stringify(runId)}: it is empty or starts with a dot.`);
-  return root;
-}
+/** The tool whose results name the sources a researcher read. */
+export const readSourceToolName = 'read_source';
 
 /**
- * The sources of research runs on disk: `<directory>/<rootRunId>/<sha256(source id)>.json`.
- * A researcher records what it reads under its own run id; everything lands
- * under the research run's root, so the writer and the citation check (on any
- * worker sharing the directory) see every source the run fetched.
- *
- * Writes are atomic (temporary file, then rename): a reader never sees half a
- * source. Recording a source id again replaces it (last read wins).
+ * Sources live in the blob store every worker of the task queue shares, never
+ * in one worker's home: the researchers of a job may run on one worker and its
+ * citation check on another. `read_source` stores the full text and ends its
+ * result with this line; the researchers' transcripts (also in the blob store,
+ * referenced from the job's history) are then the index of what was read.
  */
-export class SourceStore {
-  readonly directory: string;
-
-  constructor(directory: string = join(cairnHome(), 'sources')) {
-    this.directory = directory;
-  }
-
-  async record(runId: string, source: Source): Promise<void> {
-    assertSource(source);
-    const folder = this.#folder(runId);
-    await mkdir(folder, { recursive: true });
-    const file = join(folder, fileName(source.id));
-    const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
-    const stored: Source = { id: source.id, title: source.title, ...(source.url === undefined ? {} : { url: source.url }), text: source.text, fetchedAt: source.fetchedAt };
-    try {
-      await writeFile(temporary, JSON.stringify(stored), 'utf8');
-      await rename(temporary, file);
-    } catch (error) {
-      await rm(temporary, { force: true }).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /** Every source recorded under the run's root, oldest first (then by id). */
-  async list(runId: string): Promise<Source[]> {
-    const folder = this.#folder(runId);
-    let names: string[];
-    try {
-      names = await readdir(folder);
-    } catch (error) {
-      if (isNotFound(error)) return [];
-      throw error;
-    }
-    const sources: Source[] = [];
-    for (const name of names) {
-      if (!/^[0-9a-f]{64}\.json$/.test(name)) continue;
-      const source = await readSource(join(folder, name));
-      if (source) sources.push(source);
-    }
-    return sources.sort((a, b) => (a.fetchedAt < b.fetchedAt ? -1 : a.fetchedAt > b.fetchedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  }
-
-  async get(runId: string, id: string): Promise<Source | undefined> {
-    return readSource(join(this.#folder(runId), fileName(id)));
-  }
-
-  /** The folder of a run's root. A root that is not a plain name (`/`, `..`, odd characters) is hashed instead. */
-  #folder(runId: string): string {
-    const root = rootRunId(runId);
-    const plain = /^[A-Za-z0-9_-][A-Za-z0-9_@+=,-]{0,127}$/.test(root);
-    return join(this.directory, plain ? root : `run-${sha256(root).slice(0, 40)}`);
-  }
+export function sourceRecordLine(key: string): string {
+  return `[source record ${key}]`;
 }
 
-function fileName(id: string): string {
-  return `${sha256(id)}.json`;
+export async function recordSource(blobs: BlobStore, source: Source): Promise<string> {
+  assertSource(source);
+  const stored: Source = { id: source.id, title: source.title, ...(source.url === undefined ? {} : { url: source.url }), text: source.text, fetchedAt: source.fetchedAt };
+  return blobs.put(JSON.stringify(stored));
 }
 
-function sha256(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
+export async function readSourceRecord(blobs: BlobStore, key: string): Promise<Source> {
+  const source = JSON.parse(await blobs.get(key)) as Source;
+  assertSource(source);
+  return source;
 }
 
-async function readSource(file: string): Promise<Source | undefined> {
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
+/**
+ * Every source read in these transcripts, by id (the last read of an id wins).
+ * A record that cannot be read fails the whole call: a check against fewer
+ * sources than were read would wrongly strike citations.
+ */
+export async function sourcesRead(blobs: BlobStore, transcripts: readonly TranscriptRef[]): Promise<Map<string, Source>> {
+  const store = new TranscriptStore(blobs, 0);
+  const keys: string[] = [];
+  for (const transcript of transcripts) {
+    for (const message of await store.read(transcript)) {
+      if (message.role !== 'tool' || message.toolName !== readSourceToolName || message.isError) continue;
+      for (const match of message.content.matchAll(/\[source record ([0-9a-f]{64})\]/g)) keys.push(match[1]!);
+    }
   }
-  const parsed = JSON.parse(raw) as Source;
-  assertSource(parsed);
-  return parsed;
+  const sources = new Map<string, Source>();
+  for (const key of keys) {
+    const source = await readSourceRecord(blobs, key);
+    sources.set(source.id, source);
+  }
+  return sources;
 }
 
 function assertSource(source: Source): void {
@@ -118,8 +70,4 @@ function assertSource(source: Source): void {
   if (typeof source.text !== 'string') throw new TypeError(`Source '${source.id}' needs its text as a string.`);
   if (typeof source.fetchedAt !== 'string') throw new TypeError(`Source '${source.id}' needs fetchedAt as an ISO 8601 string.`);
   if (source.url !== undefined && typeof source.url !== 'string') throw new TypeError(`Source '${source.id}': url must be a string when given.`);
-}
-
-function isNotFound(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }

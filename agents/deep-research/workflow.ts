@@ -25,6 +25,7 @@ import {
   type ChildRun,
   type RunOptions,
   type RunStatus,
+  type TranscriptRef,
 } from '@cairn/core/workflow-lib';
 import { parsePlan } from './plan.ts';
 import { corpusSetting, researchAgentNames } from './names.ts';
@@ -190,6 +191,8 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
 
   // 2. Planning and research, in rounds.
   const findings: Finding[] = [];
+  /** The researchers' conversations: where the citation check finds every source they read. */
+  const researched: TranscriptRef[] = [];
   const rounds = input.rounds ?? 2;
   const slots = new Semaphore(input.concurrency ?? 3);
   for (let round = 1; round <= rounds; round += 1) {
@@ -214,6 +217,7 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
       ),
     );
     results.forEach((result, index) => {
+      if (result) researched.push(result.transcript);
       if (result && result.output.trim() !== '') findings.push({ question: plan.subQuestions[index]!, text: result.output });
     });
     status.sources = [...new Set(findings.flatMap((finding) => citedSourceIds(finding.text)))];
@@ -268,14 +272,21 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
   };
 
   async function checkCitations(text: string): Promise<CitationCheck & { failuresText: string }> {
-    const result = await runTool({
-      runId,
-      agent: researchAgentNames.writer,
-      toolCallId: `check-${status.children.length}`,
-      toolName: 'check_citations',
-      arguments: JSON.stringify({ report: text }),
-      returnContent: true,
-    });
+    let result;
+    try {
+      result = await runTool({
+        runId,
+        agent: researchAgentNames.writer,
+        toolCallId: `check-${status.children.length}`,
+        toolName: 'check_citations',
+        arguments: JSON.stringify({ report: text, transcripts: researched }),
+        returnContent: true,
+      });
+    } catch (error) {
+      // Retried and still failing (a source record that no worker can read): say so, and keep the report unchecked rather than strike it.
+      markPartial(`the citations could not be checked: ${innermostMessage(error)}`);
+      return { report: text, total: 0, verified: 0, failures: [], failuresText: '' };
+    }
     if (result.isError || result.content === undefined) {
       markPartial(`the citation check failed: ${result.preview}`);
       return { report: text, total: 0, verified: 0, failures: [], failuresText: '' };
@@ -284,6 +295,12 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
     const failuresText = check.failures.map((failure) => `- [${failure.citation}] ${failure.reason}${failure.quote ? `: "${failure.quote}"` : ''}`).join('\n');
     return { ...check, failuresText };
   }
+}
+
+function innermostMessage(error: unknown): string {
+  let current = error as Error | undefined;
+  while (current?.cause instanceof Error) current = current.cause;
+  return current?.message ?? String(error);
 }
 
 /** Source ids researchers cite as `[source: <id>]`. */

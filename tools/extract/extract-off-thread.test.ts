@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExtractionThread, ExtractionTimeoutError } from './extract-off-thread.ts';
@@ -34,5 +38,14 @@ describe('ExtractionThread', () => {
     const patient = new ExtractionThread(30_000);
     expect((await patient.extract('<p>fine</p>')).text).toBe('fine');
     await patient.close();
+  });
+
+  it('lets a process whose work is done exit, though its thread is still there', () => {
+    const module = JSON.stringify(new URL('./extract-off-thread.ts', import.meta.url).href);
+    const script = join(mkdtempSync(join(tmpdir(), 'cairn-exit-')), 'extract-once.mjs');
+    writeFileSync(script, `import { extractReadableOffThread } from ${module};\nconsole.log((await extractReadableOffThread('<p>done</p>')).text);\n`);
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(result.signal, 'the process was still running after 30 s').toBeNull();
+    expect([result.status, result.stdout.trim()]).toEqual([0, 'done']);
   });
 });

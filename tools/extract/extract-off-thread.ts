@@ -62,8 +62,6 @@ export class ExtractionThread {
   private start(): Worker {
     if (this.thread) return this.thread;
     const thread = new Worker(new URL('./extract-thread.js', import.meta.url));
-    // An idle thread must not keep a finished process alive.
-    thread.unref();
     thread.on('message', (message: { id: number; page?: ReadableText; error?: string }) => {
       const job = this.jobs.get(message.id);
       if (!job) return;
@@ -84,6 +82,9 @@ export class ExtractionThread {
     };
     thread.on('error', failAll);
     thread.on('exit', () => failAll(new Error('The extraction thread stopped.')));
+    // An idle thread must not keep a finished process alive (a pending page's deadline timer does).
+    // After the listeners: adding a 'message' listener refs the thread again.
+    thread.unref();
     this.thread = thread;
     return thread;
   }

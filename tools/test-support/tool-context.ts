@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ToolContext } from '@cairn/core';
+import { FileBlobStore } from '@cairn/core/internals';
 
 /** A ToolContext as the tool activity would pass it, with a count of heartbeats. */
 export function toolContext(signal: AbortSignal = new AbortController().signal): ToolContext & { heartbeats: number } {
@@ -9,6 +13,7 @@ export function toolContext(signal: AbortSignal = new AbortController().signal):
     agent: 'researcher',
     signal,
     settings: {},
+    blobs: new FileBlobStore(mkdtempSync(join(tmpdir(), 'cairn-tool-blobs-'))),
     heartbeats: 0,
     heartbeat() {
       context.heartbeats++;

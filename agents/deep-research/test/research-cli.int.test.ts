@@ -67,6 +67,7 @@ describe('cairn research against a cairn worker process', () => {
     env = {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       CAIRN_HOME: mkdtempSync(join(tmpdir(), 'cairn-research-cli-')),
+      CAIRN_BLOB_DIR: mkdtempSync(join(tmpdir(), 'cairn-research-cli-blobs-')),
       CAIRN_TASK_QUEUE: taskQueue,
       CAIRN_MODEL: 'openai:gpt-test',
       OPENAI_API_KEY: 'test-key',
@@ -123,7 +124,10 @@ describe('cairn research against a cairn worker process', () => {
     const children = await childRuns(jobId);
     const completedBeforeKill = await Promise.all(children.map(async (child) => ({ ...child, completed: await completedActivities(temporal, child.runId) })));
 
-    await worker();
+    // The next worker has a home of its own and shares only the blob store, as workers on two machines would:
+    // what the researchers read on the first must still check out on the second.
+    const second = await startWorkerProcess([], { ...env, CAIRN_HOME: mkdtempSync(join(tmpdir(), 'cairn-research-cli-other-')) });
+    workers.push(second);
     const result = (await client.result(jobId)) as ResearchResult;
 
     expect(result.status).toBe('completed');

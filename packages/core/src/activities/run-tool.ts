@@ -55,6 +55,7 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
       signal: activity.cancellationSignal,
       heartbeat: (details) => activity.heartbeat(details),
       settings: input.settings ?? {},
+      blobs,
     };
     try {
       const result = await withHeartbeat(async () => tool.execute(args.value, context));
@@ -62,6 +63,8 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
     } catch (error) {
       // A cancelled run must stop, not hand the model a tool error.
       if (activity.cancellationSignal.aborted) throw error;
+      // An internal step answers a workflow, not a model: its failure is retried, then fails the step.
+      if (tool.internal) throw error;
       return toolError(redact(`Tool '${tool.name}' failed: ${error instanceof Error ? error.message : String(error)}`));
     }
   }

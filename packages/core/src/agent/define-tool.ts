@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidDefinitionError } from '../errors.ts';
 import type { ToolDescriptor } from '../providers/provider.ts';
+import type { BlobStore } from '../transcript/blob-store.ts';
 
 /** What a tool's `execute` knows about the call it serves. */
 export interface ToolContext {
@@ -21,6 +22,11 @@ export interface ToolContext {
   heartbeat(details?: unknown): void;
   /** The run's tool settings (`RunOptions.toolSettings`), e.g. which corpus to search. */
   settings: Readonly<Record<string, string>>;
+  /**
+   * The blob store every worker of the task queue shares: where a tool keeps
+   * what a later step (on any worker) must read. Never a worker's own disk.
+   */
+  blobs: BlobStore;
 }
 
 /** Whether a call needs a person's approval before it runs: always, or decided from its arguments. */

@@ -11,3 +11,4 @@ export { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 export { addUsage, zeroUsage } from '../messages.ts';
 export type { AgentRunInput, AgentRunResult, ChildRun, RunOptions, RunStatus } from './run-types.ts';
 export type { CairnActivities } from '../activity-contract.ts';
+export type { TranscriptRef } from '../transcript/transcript-store.ts';
