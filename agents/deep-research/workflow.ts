@@ -109,6 +109,8 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
     partialReasons: [],
   };
   setHandler(statusQuery, () => ({ ...status, budget: budget.status }));
+  /** What the steps learned of the provider's token counts, handed to the next steps. */
+  let inputCalibration = 1;
   setHandler(addBudgetSignal, (payload) => {
     // A bad top-up is recorded and the job goes on; thrown here, it would fail the workflow task forever.
     try {
@@ -148,6 +150,7 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
       },
       parent: { runId, depth: 1, maxDepth: 1 },
       budget: slice.limits,
+      inputCalibration,
     };
     try {
       const result = await executeChild<(input: AgentRunInput) => Promise<AgentRunResult>>('agentWorkflow', {
@@ -163,6 +166,7 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
       budget.settleChild(reservation, { usage: result.usage, costUsd: result.costUsd ?? 0, usageByAgent: result.usageByAgent ?? {}, usageByModel: result.usageByModel ?? {} });
       Object.assign(child, { state: result.status, turns: result.turns, usage: result.usage, costUsd: result.costUsd });
       status.usage = addUsage(status.usage, result.usage);
+      inputCalibration = Math.max(inputCalibration, result.inputCalibration ?? 1);
       if (result.status === 'budget_exhausted') markPartial(`${agent} ran out of budget`);
       if (result.status === 'truncated') markPartial(`${agent}'s answer was cut off at its output limit`);
       return result;

@@ -41,6 +41,8 @@ export interface CallModelInput {
   withoutTools?: boolean;
   /** The turn this call makes (1-based); names the reply's tool calls `call-<turn>-<n>`. */
   turn?: number;
+  /** Multiplies the input estimate: how much more than Cairn's estimate the provider has billed so far (`budget/input-calibration.ts`). */
+  inputCalibration?: number;
 }
 
 export interface ModelReply {
@@ -49,6 +51,8 @@ export interface ModelReply {
   message: AssistantMessage;
   usage: TokenUsage;
   stopReason: StopReason;
+  /** Cairn's own estimate of the input, before calibration: compared with `usage.inputTokens` to calibrate the next. */
+  estimatedInputTokens?: number;
 }
 
 /** The call would not fit in its allowance and was not made. */

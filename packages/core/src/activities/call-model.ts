@@ -51,8 +51,10 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       const offered = spec.tools.filter((tool) => !(tool.kind === 'function' && tool.internal));
       const tools = input.withoutTools ? [] : offered.map(({ name, description, parameters }) => ({ name, description, parameters }));
       let maxOutputTokens = input.maxOutputTokens;
+      let estimatedInputTokens: number | undefined;
       if (input.allowance) {
-        const inputTokens = await estimateInputTokens({ provider: splitModelId(spec.model)[0], instructions: spec.instructions, messages, tools });
+        estimatedInputTokens = await estimateInputTokens({ provider: splitModelId(spec.model)[0], instructions: spec.instructions, messages, tools });
+        const inputTokens = Math.ceil(estimatedInputTokens * (input.inputCalibration ?? 1));
         const plan = planModelCall(inputTokens, maxOutputTokens, input.allowance);
         if (!plan.ok) return { transcript: withNew, refused: { limit: plan.limit, reason: plan.reason, inputTokens } };
         maxOutputTokens = plan.maxOutputTokens;
@@ -62,7 +64,7 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       );
       const message = assignCallIds(response.message, input.turn ?? withNew.length);
       const transcript = await deps.transcripts.append(withNew, [message]);
-      return { transcript, message, usage: response.usage, stopReason: response.stopReason };
+      return { transcript, message, usage: response.usage, stopReason: response.stopReason, ...(estimatedInputTokens === undefined ? {} : { estimatedInputTokens }) };
     } catch (error) {
       throw toActivityFailure(error);
     }

@@ -30,6 +30,7 @@ import { nonRetryableFailureTypes } from '../activity-contract.ts';
 import type { ToolSpec } from '../agent/spec.ts';
 import type { BudgetDimension } from '../budget/budget-ledger.ts';
 import { defaultBudgetPolicy } from '../budget/budget-policy.ts';
+import { calibrateInputEstimate } from '../budget/input-calibration.ts';
 import { addUsage, zeroUsage, type ToolCall } from '../messages.ts';
 import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 import { emptyTranscript, type TranscriptRef } from '../transcript/transcript-store.ts';
@@ -160,6 +161,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   let transcript: TranscriptRef = input.resume?.transcript ?? emptyTranscript;
   let append: TranscriptAppend[] = input.resume?.pendingAppend ?? [{ role: 'user', content: input.input }];
   let turnsInThisHistory = 0;
+  let inputCalibration = input.resume?.inputCalibration ?? input.inputCalibration ?? 1;
   let lastText = '';
   /** A final answer cut off at the output cap, while the model continues it. */
   let cutOff = '';
@@ -186,6 +188,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       allowance: runBudget.allowance(wrapUpFor !== undefined),
       withoutTools: wrapUpFor !== undefined,
       turn: status.turn + 1,
+      inputCalibration,
     });
     transcript = reply.transcript;
     append = [];
@@ -197,6 +200,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     }
 
     runBudget.recordModelCall(spec.name, spec.model, reply.usage, wrapUpFor === undefined);
+    inputCalibration = calibrateInputEstimate(inputCalibration, reply.estimatedInputTokens, reply.usage.inputTokens);
     status.turn += 1;
     turnsInThisHistory += 1;
     status.usage = addUsage(status.usage, reply.usage);
@@ -242,6 +246,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
           startedAt: status.startedAt,
           budget: runBudget.state,
           children: status.children,
+          inputCalibration,
         },
       });
     }
@@ -265,6 +270,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       usageByAgent: runBudget.byAgent,
       usageByModel: runBudget.byModel,
       budget: runBudget.status,
+      inputCalibration,
     };
   }
 
@@ -437,6 +443,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
             options: { ...options, maxTurns: undefined, budget: undefined },
             parent: { runId, depth: depth + 1, maxDepth },
             budget: slice,
+            inputCalibration,
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
@@ -454,6 +461,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       });
       Object.assign(child, { state: result.status, turns: result.turns, usage: result.usage, costUsd: result.costUsd });
       status.usage = addUsage(status.usage, result.usage);
+      inputCalibration = Math.max(inputCalibration, result.inputCalibration ?? 1);
       const note =
         result.status === 'max_turns'
           ? ` (the ${child.agent} agent hit its turn limit; this may be incomplete)`

@@ -53,6 +53,8 @@ export interface AgentRunInput {
   parent?: ParentLink;
   /** A sub-agent's slice of its parent's budget. */
   budget?: Pick<BudgetLimits, 'tokens' | 'usd'>;
+  /** What the parent learned of the provider's token counts: the child starts from it (`budget/input-calibration.ts`). */
+  inputCalibration?: number;
   /** Carried across continue-as-new; absent on a fresh start. */
   resume?: ResumeState;
 }
@@ -68,6 +70,7 @@ export interface ResumeState {
   startedAt: number;
   budget?: RunBudgetState;
   children?: ChildRun[];
+  inputCalibration?: number;
 }
 
 export type RunState =
@@ -157,4 +160,6 @@ export interface AgentRunResult {
   usageByAgent?: UsageBreakdown;
   usageByModel?: UsageBreakdown;
   budget?: BudgetStatus;
+  /** The worst ratio of billed to estimated input tokens this run (and its sub-agents) saw, cushioned. */
+  inputCalibration?: number;
 }
