@@ -38,7 +38,8 @@ function servedByTask(requests: readonly MockRequest[]): Map<string, Map<number,
 }
 
 
-describe('cairn research against a cairn worker process', () => {
+// Each `cairn` is a fresh Node process that compiles TypeScript and bundles workflows: slow on a loaded 2-core machine.
+describe('cairn research against a cairn worker process', { timeout: 180_000 }, () => {
   let mock: MockModelServer;
   let connection: Connection;
   let temporal: Client;

@@ -14,7 +14,8 @@ const patient = defineAgent({
   budget: { tokens: 3_000 },
 });
 
-describe('cairn budget', () => {
+// Each `cairn` is a fresh Node process that compiles TypeScript and bundles workflows: slow on a loaded 2-core machine.
+describe('cairn budget', { timeout: 180_000 }, () => {
   let mock: MockModelServer;
   let stack: TestStack;
   const env = () => ({ TEMPORAL_ADDRESS: inject('temporalAddress'), NO_COLOR: '1' });

@@ -48,7 +48,8 @@ function servedByConversation(requests: readonly MockRequest[]): Map<string, num
 }
 
 
-describe('a fan-out of five sub-agents when its worker is killed', () => {
+// Each `cairn` is a fresh Node process that compiles TypeScript and bundles workflows: slow on a loaded 2-core machine.
+describe('a fan-out of five sub-agents when its worker is killed', { timeout: 180_000 }, () => {
   let mock: MockModelServer;
   let connection: Connection;
   let temporal: Client;

@@ -69,7 +69,8 @@ function expectCleanError(result: { code: number; stdout: string; stderr: string
   expect(result.stdout).toBe('');
 }
 
-describe('cairn inbox / answer / approve / deny', () => {
+// Each `cairn` is a fresh Node process that compiles TypeScript and bundles workflows: slow on a loaded 2-core machine.
+describe('cairn inbox / answer / approve / deny', { timeout: 180_000 }, () => {
   let mock: MockModelServer;
   let stack: TestStack;
   let env: NodeJS.ProcessEnv;

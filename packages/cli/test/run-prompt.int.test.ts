@@ -11,7 +11,8 @@ import { asker } from './fixtures/prompt.config.ts';
 
 const config = fileURLToPath(new URL('./fixtures/prompt.config.ts', import.meta.url));
 
-describe('cairn run in the foreground', () => {
+// Each `cairn` is a fresh Node process that compiles TypeScript and bundles workflows: slow on a loaded 2-core machine.
+describe('cairn run in the foreground', { timeout: 180_000 }, () => {
   let mock: MockModelServer;
   let stack: TestStack;
   const env = () => ({ TEMPORAL_ADDRESS: inject('temporalAddress'), NO_COLOR: '1' });

@@ -38,7 +38,8 @@ function servedByConversation(requests: readonly MockRequest[]): Map<number, num
 }
 
 
-describe('a worker killed with SIGKILL in the middle of a run', () => {
+// Each `cairn` is a fresh Node process that compiles TypeScript and bundles workflows: slow on a loaded 2-core machine.
+describe('a worker killed with SIGKILL in the middle of a run', { timeout: 180_000 }, () => {
   let mock: MockModelServer;
   let connection: Connection;
   let client: CairnClient;
