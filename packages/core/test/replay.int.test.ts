@@ -60,7 +60,7 @@ describe('determinism', () => {
     await mock?.close();
   });
 
-  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, a delegation', async () => {
+  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, a delegation, a continued answer', async () => {
     const scenarios: Record<string, ScriptedReply[]> = {
       'parallel-tools': [
         { toolCalls: [{ name: 'lookup', arguments: { word: 'cairn' } }, { name: 'lookup', arguments: { word: 'durable' } }] },
@@ -69,6 +69,12 @@ describe('determinism', () => {
       'tool-error': [{ toolCalls: [{ name: 'lookup', arguments: '{"word": 7}' }] }, { text: 'Gave up.' }],
       'max-turns': [1, 2, 3].map((n) => ({ toolCalls: [{ name: 'lookup', arguments: { word: `w${n}` } }] })),
       question: [{ toolCalls: [{ id: 'q1', name: 'ask_human', arguments: { question: 'Which word?' } }] }, { text: 'Defined it.' }],
+      // 0.2.0: the model reuses its ids, an answer is cut off at the output cap and continued.
+      'reused-ids-and-cut-off-answer': [
+        { toolCalls: [{ id: 'call_1', name: 'lookup', arguments: { word: 'cairn' } }, { id: 'call_1', name: 'lookup', arguments: { word: 'stone' } }] },
+        { text: 'A cairn is a pile', stopReason: 'max_tokens' },
+        { text: ' of stones.' },
+      ],
       delegation: [{ toolCalls: [{ id: 'd1', name: 'delegate_to_replay_helper', arguments: { task: 'define cairn' } }] }, { text: 'a pile of stones' }, { text: 'Done.' }],
     };
     const histories = [];
