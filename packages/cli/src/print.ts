@@ -20,6 +20,18 @@ function describeError(error: unknown): string {
   return innermost === error ? error.message : `${error.message}: ${innermost.message}`;
 }
 
+/**
+ * Text from a model, a tool or a signal, fit for a terminal: escape sequences
+ * and other control characters (which could move the cursor, rewrite what was
+ * printed, or retitle the window) are dropped; line breaks and tabs stay.
+ */
+export function terminalSafe(text: string): string {
+  return text
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
+    .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g, '')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
 export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
 }

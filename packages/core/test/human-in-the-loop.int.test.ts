@@ -69,8 +69,15 @@ describe('human in the loop', () => {
     expect((await stack.client.status(runId)).state).toBe('waiting_for_human');
 
     await stack.stopWorker();
-    // No worker: the checked update cannot run, so the answer goes as a signal the server keeps.
-    await stack.client.answer(runId, 'metric');
+    // No worker: the checked update cannot run, so the answer goes as a signal the server keeps, and says so.
+    expect(await stack.client.answer(runId, 'metric')).toMatchObject({ id: 'call-1-1', delivery: 'queued' });
+    // A second answer to the same question would be dropped when a worker reads it: it is refused now instead.
+    await expect(stack.client.answer(runId, 'imperial', 'call-1-1')).rejects.toThrow(`An answer to question 'call-1-1' of run '${runId}' is already queued; this one was not sent.`);
+
+    // With no worker to ask, status comes from what Temporal holds: the model call made, the answer waiting.
+    const offline = await stack.client.status(runId);
+    expect(offline).toMatchObject({ workerUnavailable: true, state: 'waiting_for_human', turn: 1, queuedDecisions: ['call-1-1'] });
+    expect(offline.usage.inputTokens).toBeGreaterThan(0);
 
     await stack.restartWorker();
     const result = await stack.client.result(runId);
@@ -152,7 +159,14 @@ describe('human in the loop', () => {
     expect(status.rejected[0]!.message).toBe("No question 'q7' is pending. Pending: call-1-1.");
     expect(status.pending.map((item: PendingItem) => item.id)).toEqual(['call-1-1']);
 
-    await stack.client.answer(runId, 'imperial');
+    // Rejections are published too: with no worker running, status still shows them.
+    await stack.stopWorker();
+    const offline = await stack.client.status(runId);
+    expect(offline.workerUnavailable).toBe(true);
+    expect(offline.rejected.map((rejection) => rejection.message)).toEqual(["No question 'q7' is pending. Pending: call-1-1."]);
+    await stack.restartWorker();
+
+    expect(await stack.client.answer(runId, 'imperial')).toMatchObject({ delivery: 'confirmed' });
     expect((await stack.client.result(runId)).output).toBe('Using: imperial');
     await expect(stack.client.answer(runId, 'metric', 'call-1-1')).rejects.toThrow('has no pending question');
   });

@@ -1,7 +1,7 @@
 import { AmbiguousPendingError, CairnError, describePending, type InboxItem, type PendingItem } from '@cairn/core';
 import { openSession, type Session } from '../session.ts';
 import { ask } from '../prompt.ts';
-import { bold, dim, green, printJson, yellow } from '../print.ts';
+import { bold, dim, green, printJson, terminalSafe, yellow } from '../print.ts';
 
 function age(askedAt: number): string {
   const seconds = Math.max(0, Math.round((Date.now() - askedAt) / 1000));
@@ -13,9 +13,10 @@ function age(askedAt: number): string {
 
 export function formatItem(item: PendingItem): string {
   if (item.kind === 'question') {
-    return `${bold('question')} ${item.id}: ${item.question}${item.choices ? dim(` [${item.choices.join(' / ')}]`) : ''}`;
+    const choices = item.choices ? dim(` [${item.choices.map(terminalSafe).join(' / ')}]`) : '';
+    return `${bold('question')} ${terminalSafe(item.id)}: ${terminalSafe(item.question)}${choices}`;
   }
-  return `${bold('approval')} ${item.id}: ${item.tool}(${JSON.stringify(item.arguments)})`;
+  return `${bold('approval')} ${terminalSafe(item.id)}: ${terminalSafe(item.tool)}(${JSON.stringify(item.arguments)})`;
 }
 
 /** `cairn inbox`: every question and approval waiting for a person, across all runs, oldest first. */
@@ -62,7 +63,8 @@ export async function answerCommand(runId: string, text: string, options: { ques
   const session = await openSession();
   try {
     const question = await withChosen((id) => session.client.answer(runId, text, options.question ?? id));
-    console.log(`${green('✓')} Answered ${question.id} of ${runId}.`);
+    if (question.delivery === 'confirmed') console.log(`${green('✓')} Answered ${question.id} of ${runId}.`);
+    else console.log(queuedNote(`The answer to ${question.id}`, runId));
     return 0;
   } finally {
     await session.close();
@@ -81,11 +83,17 @@ export async function decideCommand(runId: string, approved: boolean, options: {
   const session = await openSession();
   try {
     const call = await withChosen((id) => session.client.decide(runId, { callId: options.call ?? id, approved, reason: options.reason, arguments: edited }));
-    console.log(`${green('✓')} ${approved ? 'Approved' : 'Denied'} ${call.id} of ${runId}.`);
+    if (call.delivery === 'confirmed') console.log(`${green('✓')} ${approved ? 'Approved' : 'Denied'} ${call.id} of ${runId}.`);
+    else console.log(queuedNote(`The ${approved ? 'approval' : 'denial'} of ${call.id}`, runId));
     return 0;
   } finally {
     await session.close();
   }
+}
+
+/** Said when no worker could confirm: the answer waits in the run's history and is checked when a worker runs. */
+function queuedNote(what: string, runId: string): string {
+  return `${yellow('…')} ${what} of ${runId} is queued: no worker is running to check it now. It is checked when one runs; 'cairn status ${runId}' shows whether it was taken.`;
 }
 
 /**

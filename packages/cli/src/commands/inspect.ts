@@ -1,5 +1,5 @@
 import { openSession } from '../session.ts';
-import { bold, dim, formatTokens, printJson } from '../print.ts';
+import { bold, dim, formatTokens, printJson, terminalSafe, yellow } from '../print.ts';
 import { budgetBar, renderTree } from '../tree-view.ts';
 import { formatItem } from './human.ts';
 
@@ -18,13 +18,14 @@ export async function statusCommand(runId: string, options: { json?: boolean }):
     console.log(`turn    ${tree.turn}${tree.maxTurns ? ` of at most ${tree.maxTurns}` : ''}`);
     console.log(`tokens  ${formatTokens(tree.usage.inputTokens)} in / ${formatTokens(tree.usage.outputTokens)} out (${formatTokens(tree.usage.cachedInputTokens)} cached)`);
     if (tree.budget) console.log(`budget  ${budgetBar(tree.budget)}`);
-    for (const item of tree.pending) console.log(`waiting ${formatItem(item)}`);
-    for (const call of tree.toolCalls) console.log(dim(`  ${call.name} ${call.state}${call.preview ? `: ${call.preview.slice(0, 80).replace(/\s+/g, ' ')}` : ''}`));
+    for (const item of tree.pending) console.log(`waiting ${formatItem(item)}${tree.queuedDecisions?.includes(item.id) ? dim(' (an answer is queued for it, unchecked until a worker runs)') : ''}`);
+    for (const rejection of tree.rejected) console.log(yellow(`rejected ${terminalSafe(rejection.message)}`));
+    for (const call of tree.toolCalls) console.log(dim(`  ${call.name} ${call.state}${call.preview ? `: ${terminalSafe(call.preview.slice(0, 80).replace(/\s+/g, ' '))}` : ''}`));
     if (tree.children.length > 0) {
       console.log('sub-agents');
       for (const line of renderTree(tree).slice(1)) console.log(`  ${line}`);
     }
-    if (tree.output) console.log(`\n${tree.output}`);
+    if (tree.output) console.log(`\n${terminalSafe(tree.output)}`);
     const url = session.client.uiUrl(runId);
     if (url) console.log(dim(`\n${url}`));
     return 0;

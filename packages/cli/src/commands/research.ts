@@ -7,7 +7,7 @@ import { defaultModel, type ResearchInput, type ResearchResult } from '@cairn/ag
 import { loadCliConfig } from '../config.ts';
 import { openSession, type Session } from '../session.ts';
 import { checkApiKey } from '../api-keys.ts';
-import { bold, dim, green, yellow } from '../print.ts';
+import { bold, dim, green, terminalSafe, yellow } from '../print.ts';
 import { formatItem, promptForPending } from './human.ts';
 import { isResearchStatus, renderResearch } from '../research-view.ts';
 
@@ -160,7 +160,7 @@ function deliver(result: ResearchResult, out: string | undefined): void {
     writeFileSync(out, `${result.report}\n`);
     console.log(`${green('✓')} Report written to ${out}${result.partial ? yellow(' (partial)') : ''} · citations verified: ${result.citations.verified} of ${result.citations.total}`);
   } else {
-    console.log(`\n${result.report}\n`);
+    console.log(`\n${terminalSafe(result.report)}\n`);
   }
   if (result.costUsd) console.log(dim(`$${result.costUsd.toFixed(4)} · ${result.usage.inputTokens + result.usage.outputTokens} tokens`));
 }

@@ -1,7 +1,7 @@
 import { CairnError, type RunStatus } from '@cairn/core';
 import { loadCliConfig } from '../config.ts';
 import { openSession } from '../session.ts';
-import { bold, dim, formatTokens, green, printJson, yellow } from '../print.ts';
+import { bold, dim, formatTokens, green, printJson, terminalSafe, yellow } from '../print.ts';
 import { checkApiKey } from '../api-keys.ts';
 import { isEmbedded } from '@cairn/core/temporal';
 import { promptForPending } from './human.ts';
@@ -68,7 +68,7 @@ export async function runCommand(agentName: string, input: string, options: RunC
         if (result.status === 'max_turns') console.log(yellow(`Stopped after ${result.turns} turns (the turn limit) before a final answer.`));
         if (result.status === 'truncated') console.log(yellow('The answer was cut off at the output limit and could not be continued: it is incomplete. Raise maxOutputTokens or the budget.'));
         if (result.status === 'budget_exhausted') console.log(yellow(`The ${result.exhaustedLimit} budget ran out: this is a partial result.`));
-        console.log(`\n${result.output}\n`);
+        console.log(`\n${terminalSafe(result.output)}\n`);
         const cost = result.costUsd ? ` · $${result.costUsd.toFixed(4)}` : '';
         console.log(dim(`${green('✓')} ${result.turns} turns · ${formatTokens(result.usage.inputTokens)} in / ${formatTokens(result.usage.outputTokens)} out tokens${cost}`));
       }

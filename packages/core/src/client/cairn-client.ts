@@ -17,6 +17,15 @@ import type { PendingItem } from '../workflow/human-inbox.ts';
 import { parseAmount, parseAnswer, parseDecision } from '../workflow/payloads.ts';
 import { choosePending, type InboxItem } from './human-input.ts';
 import { usageFromHistory } from './history-usage.ts';
+import { queuedDecisionIds } from './queued-decisions.ts';
+
+/**
+ * What became of an answer or decision: `confirmed` when a worker checked and
+ * applied it; `queued` when no worker answered, so it waits in the run's history
+ * as a signal and is checked when a worker runs (a rejection then shows in
+ * `status.rejected`).
+ */
+export type Delivery = 'confirmed' | 'queued';
 
 /** A run's status with the status of each of its sub-agent runs, recursively. */
 export type RunTree = RunStatus & { childStatuses: RunTree[] };
@@ -108,9 +117,20 @@ export class CairnClient {
       try {
         return await this.temporal.connection.withDeadline(Date.now() + queryWaitMs, () => handle.query(statusQuery));
       } catch {
-        // Only a worker answers queries. Without one, what the run published for visibility still tells a lot.
+        // Only a worker answers queries. Without one, what the run published and its history still tell a lot.
         const state = info.typedSearchAttributes.get(CairnSearchAttributes.state);
-        return { ...base, state: (state === undefined ? 'starting' : String(state)) as RunStatus['state'], pending: pendingOf(info), workerUnavailable: true };
+        const [{ turns, usage }, queued] = await Promise.all([usageFromHistory(this.temporal, runId), queuedDecisionIds(this.temporal, runId)]);
+        const pending = pendingOf(info);
+        return {
+          ...base,
+          state: (state === undefined ? 'starting' : String(state)) as RunStatus['state'],
+          turn: turns,
+          usage,
+          pending,
+          rejected: rejectedOf(info),
+          queuedDecisions: pending.filter((item) => queued.has(item.id)).map((item) => item.id),
+          workerUnavailable: true,
+        };
       }
     }
     if (info.status.name === 'COMPLETED') {
@@ -165,45 +185,56 @@ export class CairnClient {
   }
 
   /** Answers a pending question; with no id, the run must have exactly one. Returns the question answered. */
-  async answer(runId: string, answer: string, questionId?: string): Promise<PendingItem> {
+  async answer(runId: string, answer: string, questionId?: string): Promise<PendingItem & { delivery: Delivery }> {
     if (answer.trim() === '') throw new CairnError('The answer is empty.');
     const question = choosePending(runId, await this.pending(runId), 'question', questionId);
     const input = checked(() => parseAnswer({ questionId: question.id, answer }));
-    await this.deliver(runId, (handle) => handle.executeUpdate(answerUpdate, { args: [input] }), (handle) => handle.signal(answerSignal, input));
-    return question;
+    const delivery = await this.deliver(runId, question, (handle) => handle.executeUpdate(answerUpdate, { args: [input] }), (handle) => handle.signal(answerSignal, input));
+    return { ...question, delivery };
   }
 
   /** Approves (optionally with edited arguments) or denies a pending tool call. */
-  async decide(runId: string, decision: { callId?: string; approved: boolean; arguments?: unknown; reason?: string }): Promise<PendingItem> {
+  async decide(runId: string, decision: { callId?: string; approved: boolean; arguments?: unknown; reason?: string }): Promise<PendingItem & { delivery: Delivery }> {
     const approval = choosePending(runId, await this.pending(runId), 'approval', decision.callId);
     const input = checked(() => parseDecision({ callId: approval.id, approved: decision.approved, arguments: decision.arguments, reason: decision.reason }));
-    await this.deliver(
+    const delivery = await this.deliver(
       runId,
+      approval,
       (handle) => handle.executeUpdate(decideUpdate, { args: [input] }),
       (handle) =>
         decision.approved ? handle.signal(approveSignal, { callId: input.callId, arguments: input.arguments }) : handle.signal(denySignal, { callId: input.callId, reason: input.reason }),
     );
-    return approval;
+    return { ...approval, delivery };
   }
 
   /**
    * Sends a checked update, so a wrong id comes back as an error. An update needs
    * a worker to check it; when none answers in time the same input goes as a
    * signal, which the server keeps until a worker runs (the workflow resolves
-   * each id once, so the two can never both apply).
+   * each id once, so the two can never both apply). A signal is sent only when
+   * none is already queued for the same item, so no answer is dropped unseen.
    */
   private async deliver(
     runId: string,
+    item: PendingItem,
     update: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<unknown>,
     signal: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>,
-  ): Promise<void> {
+  ): Promise<Delivery> {
     const handle = this.temporal.workflow.getHandle(runId);
     try {
       await this.temporal.connection.withDeadline(Date.now() + updateWaitMs, () => update(handle));
+      return 'confirmed';
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) throw new CairnError(error.cause?.message ?? error.message, { cause: error });
-      await signal(handle);
     }
+    if ((await queuedDecisionIds(this.temporal, runId)).has(item.id)) {
+      const noun = item.kind === 'question' ? 'An answer to question' : 'A decision on';
+      throw new CairnError(`${noun} '${item.id}' of run '${runId}' is already queued; this one was not sent.`, {
+        hint: `No worker is running to apply it yet. Start one ('cairn worker'); 'cairn status ${runId}' then shows what was taken.`,
+      });
+    }
+    await signal(handle);
+    return 'queued';
   }
 
   /** Tops a run's budget up; a run waiting for more (its agent asks on exhaustion) carries on. */
@@ -267,6 +298,11 @@ function checked<T>(parse: () => T): T {
 function pendingOf(info: { memo?: Record<string, unknown> }): PendingItem[] {
   const pending = info.memo?.pending;
   return Array.isArray(pending) ? (pending as PendingItem[]) : [];
+}
+
+function rejectedOf(info: { memo?: Record<string, unknown> }): RunStatus['rejected'] {
+  const rejected = info.memo?.rejected;
+  return Array.isArray(rejected) ? (rejected as RunStatus['rejected']) : [];
 }
 
 function agentOf(info: Pick<WorkflowExecutionInfo, 'typedSearchAttributes'>): string | undefined {

@@ -54,6 +54,9 @@ const defaults = {
 
 const continueInstruction = 'Your answer was cut off at the output limit. Continue exactly where it stopped, without repeating anything.';
 
+/** Rejections kept in the memo: enough to explain the last few mistakes, never a growing list. */
+const maxPublishedRejections = 10;
+
 export const unattendedAnswer = 'No human is available to answer; proceed with your best judgement and say what you assumed.';
 
 const wrapUpInstruction = (limit: BudgetDimension) =>
@@ -124,6 +127,8 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       apply();
     } catch (error) {
       status.rejected.push({ at: Date.now(), message: (error as Error).message });
+      // Published too, so a CLI shows what was not taken even while no worker runs.
+      if (patched('cairn-rejections-in-memo')) upsertMemo({ rejected: status.rejected.slice(-maxPublishedRejections) });
     }
   }
 

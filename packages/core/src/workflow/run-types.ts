@@ -137,8 +137,10 @@ export interface RunStatus {
   budget?: BudgetStatus;
   /** Set when the run ended because a budget limit was reached. */
   exhaustedLimit?: BudgetDimension;
-  /** No worker answered: this status was read from the run's search attributes and memo only. */
+  /** No worker answered: this status was read from the run's search attributes, memo and history. */
   workerUnavailable?: boolean;
+  /** With `workerUnavailable`: ids of questions and approvals whose answers wait, unchecked, for a worker. */
+  queuedDecisions?: string[];
 }
 
 export interface AgentRunResult {
