@@ -1,5 +1,6 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { corpusExtensions } from '@cairn/tools/corpus/load-documents.ts';
 import logUpdate from 'log-update';
 import { CairnError, newRunId, type InboxItem } from '@cairn/core';
 import { CairnSearchAttributes, isEmbedded } from '@cairn/core/temporal';
@@ -29,6 +30,11 @@ export async function researchCommand(question: string, options: ResearchCommand
   const corpus = options.corpus ? resolve(options.corpus) : undefined;
   if (corpus && !(existsSync(corpus) && statSync(corpus).isDirectory())) {
     throw new CairnError(`--corpus ${options.corpus} is not a folder.`, { hint: 'Point it at a folder of .md, .txt or .html files.' });
+  }
+  if (corpus && !hasReadableDocument(corpus)) {
+    throw new CairnError(`--corpus ${options.corpus} has no readable documents: no non-empty ${corpusExtensions.join(', ')} file in it or below it.`, {
+      hint: 'Add the documents to research, or point --corpus at the folder that holds them.',
+    });
   }
   const model = options.model ?? defaultModel();
   if (isEmbedded()) {
@@ -72,11 +78,32 @@ export async function researchCommand(question: string, options: ResearchCommand
   }
 }
 
+/** A research job's run, or a clear error naming what the run is instead. */
+async function expectResearchJob(session: Session, runId: string, command: string) {
+  const info = await session.client.describe(runId);
+  if (info.type !== 'deepResearchWorkflow') {
+    const agent = info.typedSearchAttributes.get(CairnSearchAttributes.agent);
+    throw new CairnError(`Run '${runId}' is not a research job: it is a run of ${agent ? `the agent '${String(agent)}'` : `a ${info.type}`}, which has no report to ${command}.`, {
+      hint: `See it with 'cairn status ${runId}'.`,
+    });
+  }
+  return info;
+}
+
+/** Whether `folder` holds a document a corpus can read (the same formats as the corpus loader). */
+function hasReadableDocument(folder: string): boolean {
+  return (readdirSync(folder, { recursive: true, encoding: 'utf8' }) as string[]).some((entry) => {
+    if (!corpusExtensions.includes(extname(entry).toLowerCase())) return false;
+    const stat = statSync(join(folder, entry), { throwIfNoEntry: false });
+    return stat?.isFile() === true && stat.size > 0;
+  });
+}
+
 /** `cairn watch <runId>`: re-attaches the live view to a running (or finished) job. */
 export async function watchCommand(runId: string, options: { out?: string }): Promise<number> {
   const session = await openSession();
   try {
-    await session.client.describe(runId);
+    await expectResearchJob(session, runId, 'watch');
     return await follow(session, runId, options.out);
   } finally {
     await session.close();
@@ -87,7 +114,7 @@ export async function watchCommand(runId: string, options: { out?: string }): Pr
 export async function reportCommand(runId: string, options: { out?: string }): Promise<number> {
   const session = await openSession();
   try {
-    const info = await session.client.describe(runId);
+    const info = await expectResearchJob(session, runId, 'print');
     if (info.status.name === 'RUNNING') {
       // The phase the job published, so this answers even while no worker runs.
       const phase = String(info.typedSearchAttributes.get(CairnSearchAttributes.state) ?? 'running');

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { CairnError, type RunStatus } from '@cairn/core';
 import { loadCliConfig } from '../config.ts';
 import { openSession } from '../session.ts';
@@ -17,10 +18,39 @@ export interface RunCommandOptions {
   unattended?: boolean;
   budget?: number;
   maxUsd?: number;
+  inputFile?: string;
+}
+
+/** The run's input: the argument, a file (--input-file), or standard input ('-'); never empty. */
+async function readInput(argument: string | undefined, inputFile: string | undefined): Promise<string> {
+  if (argument !== undefined && inputFile !== undefined) throw new CairnError('Give the input once: as an argument or with --input-file, not both.');
+  let input: string;
+  if (inputFile !== undefined) {
+    try {
+      input = await readFile(inputFile, 'utf8');
+    } catch (error) {
+      throw new CairnError(`Cannot read --input-file ${inputFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`, {
+        hint: 'Check the path.',
+      });
+    }
+  } else if (argument === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    input = Buffer.concat(chunks).toString('utf8');
+  } else {
+    input = argument ?? '';
+  }
+  if (input.trim() === '') {
+    throw new CairnError(`The input is empty${inputFile ? ` (${inputFile})` : argument === '-' ? ' (nothing came on standard input)' : ''}: the agent has nothing to do.`, {
+      hint: `Say what it should do: cairn run <agent> "<task>", or --input-file <path>, or '-' to read standard input.`,
+    });
+  }
+  return input;
 }
 
 /** `cairn run <agent> "<input>"`: starts a run, then (unless --detach) follows it to its answer. */
-export async function runCommand(agentName: string, input: string, options: RunCommandOptions): Promise<number> {
+export async function runCommand(agentName: string, inputArgument: string | undefined, options: RunCommandOptions): Promise<number> {
+  const input = await readInput(inputArgument, options.inputFile);
   const { config, path } = await loadCliConfig(options.config);
   const agent = config.agents.find((candidate) => candidate.name === agentName);
   if (!agent) {
@@ -33,6 +63,12 @@ export async function runCommand(agentName: string, input: string, options: RunC
 
   const session = await openSession({ bringUp: { configPath: path }, taskQueue: options.taskQueue ?? config.taskQueue });
   try {
+    // The embedded stack brings its worker up for this queue; on a cluster, nobody may poll it.
+    if (!session.embedded && !(await session.client.hasWorkers())) {
+      throw new CairnError(`No worker polls task queue '${session.client.taskQueue}', so the run would wait at 'starting' forever. Nothing was started.`, {
+        hint: `Start one with 'cairn worker --task-queue ${session.client.taskQueue}', or pass the --task-queue your workers serve.`,
+      });
+    }
     const { runId, uiUrl } = await session.client.start(agentName, input, {
       maxTurns: options.maxTurns,
       unattended: options.unattended,

@@ -7,6 +7,8 @@ import {
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
 import { WorkflowNotFoundError, TypedSearchAttributes } from '@temporalio/common';
+// A CommonJS package: Node's ESM loader sees only its default export.
+import proto from '@temporalio/proto';
 import { CairnError, UnknownRunError } from '../errors.ts';
 import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 import { zeroUsage } from '../messages.ts';
@@ -35,6 +37,17 @@ const queryWaitMs = 5_000;
 
 /** How long a checked update may wait for a worker before the answer goes as a signal instead. */
 const updateWaitMs = 5_000;
+
+/**
+ * The largest run input sent inline. Temporal refuses payloads over 2 MiB (and
+ * warns from 512 KiB); the input is also the first model call's input, so it
+ * must leave room in history for everything else.
+ */
+export const maxInlineInputBytes = 1024 * 1024;
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
 
 export interface RunSummary {
   runId: string;
@@ -71,6 +84,13 @@ export class CairnClient {
 
   async start(agent: string, input: string, options: RunOptions & { runId?: string } = {}): Promise<StartedRun> {
     const { runId = newRunId(agent), ...runOptions } = options;
+    if (input.trim() === '') throw new CairnError('The input is empty: the agent has nothing to do.', { hint: 'Say what the agent should do.' });
+    const bytes = Buffer.byteLength(input);
+    if (bytes > maxInlineInputBytes) {
+      throw new CairnError(`The input is ${formatBytes(bytes)}; a run's input may be at most ${formatBytes(maxInlineInputBytes)}.`, {
+        hint: 'Put the material in a file or a corpus folder the agent reads with a tool, and give it a short task that names it.',
+      });
+    }
     await this.temporal.workflow.start('agentWorkflow', {
       workflowId: runId,
       taskQueue: this.options.taskQueue,
@@ -81,6 +101,20 @@ export class CairnClient {
       ]),
     });
     return { runId, uiUrl: this.uiUrl(runId) };
+  }
+
+  /**
+   * Whether any worker polls this client's task queue for workflow tasks. A run
+   * started on a queue nobody polls waits forever at 'starting'; the server
+   * knows a queue's recent pollers, so this tells at once.
+   */
+  async hasWorkers(): Promise<boolean> {
+    const { pollers } = await this.temporal.workflowService.describeTaskQueue({
+      namespace: this.temporal.options.namespace,
+      taskQueue: { name: this.options.taskQueue },
+      taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    return (pollers ?? []).length > 0;
   }
 
   uiUrl(runId: string): string | undefined {
@@ -171,6 +205,17 @@ export class CairnClient {
     return pendingOf(await this.describe(runId));
   }
 
+  /** What a running run waits for; a run that ended waits for nothing, and answering it is a mistake to name. */
+  private async pendingOfRunning(runId: string): Promise<PendingItem[]> {
+    const info = await this.describe(runId);
+    if (info.status.name !== 'RUNNING') {
+      throw new CairnError(`Run '${runId}' is ${info.status.name.toLowerCase()}: it waits for no answer or decision any more.`, {
+        hint: `See how it ended with 'cairn status ${runId}', or what is still waiting with 'cairn inbox'.`,
+      });
+    }
+    return pendingOf(info);
+  }
+
   /** Every pending question and approval across all runs, sub-agent runs included, oldest first. */
   async inbox(): Promise<InboxItem[]> {
     const items: InboxItem[] = [];
@@ -187,7 +232,7 @@ export class CairnClient {
   /** Answers a pending question; with no id, the run must have exactly one. Returns the question answered. */
   async answer(runId: string, answer: string, questionId?: string): Promise<PendingItem & { delivery: Delivery }> {
     if (answer.trim() === '') throw new CairnError('The answer is empty.');
-    const question = choosePending(runId, await this.pending(runId), 'question', questionId);
+    const question = choosePending(runId, await this.pendingOfRunning(runId), 'question', questionId);
     const input = checked(() => parseAnswer({ questionId: question.id, answer }));
     const delivery = await this.deliver(runId, question, (handle) => handle.executeUpdate(answerUpdate, { args: [input] }), (handle) => handle.signal(answerSignal, input));
     return { ...question, delivery };
@@ -195,7 +240,7 @@ export class CairnClient {
 
   /** Approves (optionally with edited arguments) or denies a pending tool call. */
   async decide(runId: string, decision: { callId?: string; approved: boolean; arguments?: unknown; reason?: string }): Promise<PendingItem & { delivery: Delivery }> {
-    const approval = choosePending(runId, await this.pending(runId), 'approval', decision.callId);
+    const approval = choosePending(runId, await this.pendingOfRunning(runId), 'approval', decision.callId);
     const input = checked(() => parseDecision({ callId: approval.id, approved: decision.approved, arguments: decision.arguments, reason: decision.reason }));
     const delivery = await this.deliver(
       runId,

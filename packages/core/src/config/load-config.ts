@@ -26,7 +26,7 @@ export async function loadConfig(options: { path?: string; cwd?: string; fallbac
   }
   let module: { default?: CairnConfig };
   try {
-    module = (await import(pathToFileURL(path).href)) as { default?: CairnConfig };
+    module = await importConfig(path);
   } catch (error) {
     if (isCairnError(error)) throw error;
     throw new CairnError(`Could not load ${path}: ${(error as Error).message}`, { cause: error, hint: 'Fix the error in the config file.' });
@@ -35,4 +35,23 @@ export async function loadConfig(options: { path?: string; cwd?: string; fallbac
     throw new CairnError(`${path} must export default defineConfig({ agents: [...] }).`);
   }
   return { config: module.default, path };
+}
+
+/**
+ * Imports a config file as an ES module wherever it lives. In a folder whose
+ * package.json says CommonJS (or a package without "type"), Node hands a `.ts`
+ * file to require(), which cannot load Cairn's ES modules; tsx's own import
+ * then loads it as ESM, the same as anywhere else.
+ */
+async function importConfig(path: string): Promise<{ default?: CairnConfig }> {
+  try {
+    return (await import(pathToFileURL(path).href)) as { default?: CairnConfig };
+  } catch (error) {
+    const requiredEsm = (error as NodeJS.ErrnoException).code === 'ERR_REQUIRE_CYCLE_MODULE' || /Cannot require\(\) ES Module/.test((error as Error).message);
+    if (!requiredEsm || !/\.[mc]?ts$/.test(path)) throw error;
+    const { tsImport } = await import('tsx/esm/api');
+    const loaded = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: CairnConfig & { default?: CairnConfig } };
+    // Compiled as CommonJS, the module's exports (with their `default`) arrive as its default.
+    return loaded.default && !Array.isArray(loaded.default.agents) && loaded.default.default ? { default: loaded.default.default } : loaded;
+  }
 }
