@@ -240,12 +240,24 @@ describe('cairn research against a cairn worker process', { timeout: 180_000 }, 
     expect(phases.indexOf('researching')).toBeLessThan(phases.indexOf('writing the report'));
     expect(run.stderr).not.toMatch(/\x1b\[/);
 
-    const [report, watch] = await Promise.all([cairn(['report', jobId]), cairn(['watch', jobId])]);
+    const [report, watch, reportJson, watchJson] = await Promise.all([
+      cairn(['report', jobId]),
+      cairn(['watch', jobId]),
+      cairn(['report', jobId, '--json']),
+      cairn(['watch', jobId, '--json', '--out', `${out}.again`]),
+    ]);
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toContain(saved.trimEnd());
     // Re-attached to a finished job, the live view has nothing to follow: it prints the report.
     expect(watch.code, watch.stderr).toBe(0);
     expect(watch.stdout).toContain(saved.trimEnd());
+    // Scripts get the outcome as data, and nothing else on stdout.
+    for (const json of [reportJson, watchJson]) {
+      expect(json.code, json.stderr).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({ runId: jobId, status: 'completed', partial: false, report: saved.trimEnd(), citations: { total: expect.any(Number) } });
+    }
+    expect(JSON.parse(watchJson.stdout).reportPath).toBe(`${out}.again`);
+    expect(readFileSync(`${out}.again`, 'utf8')).toBe(saved);
 
     // A --corpus that is not a folder fails at once, saying what to pass instead, and starts nothing.
     expect(notAFolder.code).toBe(1);

@@ -82,18 +82,21 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('-o, --out <file>', 'save the report to this file')
     .option('-d, --detach', 'start it and return at once')
     .option('-c, --config <path>', 'config file for the worker this may start')
+    .option('--json', 'machine-readable output: the run id (with --detach), else the outcome once done')
     .action((question, options) => done(researchCommand(question, options)));
   program
     .command('watch')
     .description('follow a research job live (Ctrl-C leaves the view; the job keeps running)')
     .argument('<runId>')
     .option('-o, --out <file>', 'save the report to this file when it is done')
+    .option('--json', 'no live view: the outcome as JSON once the job is done')
     .action((runId, options) => done(watchCommand(runId, options)));
   program
     .command('report')
     .description('print or save the report of a finished research job')
     .argument('<runId>')
     .option('-o, --out <file>', 'save it to this file')
+    .option('--json', 'the outcome and the report as JSON')
     .action((runId, options) => done(reportCommand(runId, options)));
 
   program

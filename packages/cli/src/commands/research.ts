@@ -8,7 +8,7 @@ import { defaultModel, type ResearchInput, type ResearchResult } from '@cairn/ag
 import { loadCliConfig } from '../config.ts';
 import { openSession, type Session } from '../session.ts';
 import { checkApiKey } from '../api-keys.ts';
-import { bold, dim, green, terminalSafe, yellow } from '../print.ts';
+import { bold, dim, green, printJson, terminalSafe, yellow } from '../print.ts';
 import { formatItem, promptForPending } from './human.ts';
 import { isResearchStatus, renderResearch } from '../research-view.ts';
 
@@ -20,6 +20,21 @@ export interface ResearchCommandOptions {
   out?: string;
   detach?: boolean;
   config?: string;
+  json?: boolean;
+}
+
+/** What scripts get from --json: the job's outcome, where its report went, and the report itself. */
+function outcomeJson(result: ResearchResult, out: string | undefined) {
+  return {
+    runId: result.runId,
+    status: result.status,
+    partial: result.partial,
+    citations: result.citations,
+    usage: result.usage,
+    costUsd: result.costUsd ?? 0,
+    ...(out ? { reportPath: resolve(out) } : {}),
+    report: result.report,
+  };
 }
 
 const searchVariables = ['TAVILY_API_KEY', 'BRAVE_API_KEY', 'SEARXNG_URL'];
@@ -65,14 +80,20 @@ export async function researchCommand(question: string, options: ResearchCommand
         { key: CairnSearchAttributes.state, value: 'starting' },
       ],
     });
-    console.log(`${bold('Research')} ${runId}`);
     const url = session.client.uiUrl(runId);
-    if (url) console.log(`${dim('Temporal UI')} ${url}`);
+    if (options.json && options.detach) {
+      printJson({ runId, ...(url ? { uiUrl: url } : {}) });
+      return 0;
+    }
+    if (!options.json) {
+      console.log(`${bold('Research')} ${runId}`);
+      if (url) console.log(`${dim('Temporal UI')} ${url}`);
+    }
     if (options.detach) {
       console.log(dim(`It runs in the background: 'cairn watch ${runId}' to follow it, 'cairn report ${runId}' when it is done.`));
       return 0;
     }
-    return await follow(session, runId, options.out);
+    return await follow(session, runId, options.out, options.json);
   } finally {
     await session.close();
   }
@@ -100,18 +121,18 @@ function hasReadableDocument(folder: string): boolean {
 }
 
 /** `cairn watch <runId>`: re-attaches the live view to a running (or finished) job. */
-export async function watchCommand(runId: string, options: { out?: string }): Promise<number> {
+export async function watchCommand(runId: string, options: { out?: string; json?: boolean }): Promise<number> {
   const session = await openSession();
   try {
     await expectResearchJob(session, runId, 'watch');
-    return await follow(session, runId, options.out);
+    return await follow(session, runId, options.out, options.json);
   } finally {
     await session.close();
   }
 }
 
 /** `cairn report <runId>`: prints or saves the report of a finished job. */
-export async function reportCommand(runId: string, options: { out?: string }): Promise<number> {
+export async function reportCommand(runId: string, options: { out?: string; json?: boolean }): Promise<number> {
   const session = await openSession();
   try {
     const info = await expectResearchJob(session, runId, 'print');
@@ -121,7 +142,7 @@ export async function reportCommand(runId: string, options: { out?: string }): P
       throw new CairnError(`Run '${runId}' is not done yet (${phase}).`, { hint: `Follow it with 'cairn watch ${runId}'.` });
     }
     const result = (await session.client.result(runId)) as ResearchResult;
-    deliver(result, options.out);
+    deliver(result, options.out, options.json);
     return result.partial ? 2 : 0;
   } finally {
     await session.close();
@@ -132,8 +153,9 @@ export async function reportCommand(runId: string, options: { out?: string }): P
  * The live view, until the job ends. Ctrl-C leaves the view only: the job runs
  * on in the background worker.
  */
-async function follow(session: Session, runId: string, out: string | undefined): Promise<number> {
-  const interactive = process.stdout.isTTY === true;
+async function follow(session: Session, runId: string, out: string | undefined, json = false): Promise<number> {
+  // With --json, stdout carries the outcome alone: no live view, and no prompts on a terminal.
+  const interactive = process.stdout.isTTY === true && !json;
   let prompting = false;
   let last = '';
   let left = false;
@@ -141,10 +163,12 @@ async function follow(session: Session, runId: string, out: string | undefined):
     left = true;
   };
   process.once('SIGINT', leave);
-  const stopPrompting = promptForPending(session, runId, (active) => {
-    prompting = active;
-    if (active && interactive) logUpdate.done();
-  });
+  const stopPrompting = json
+    ? () => {}
+    : promptForPending(session, runId, (active) => {
+        prompting = active;
+        if (active && interactive) logUpdate.done();
+      });
   try {
     for (;;) {
       if (left) {
@@ -157,7 +181,7 @@ async function follow(session: Session, runId: string, out: string | undefined):
       try {
         const status = await session.client.status(runId);
         const pending = await pendingInTree(session, runId);
-        if (isResearchStatus(status) && !prompting) {
+        if (isResearchStatus(status) && !prompting && !json) {
           const view = renderResearch(status, pending.map((item) => `${item.runId === runId ? '' : `[${item.agent}] `}${formatItem(item)}`));
           if (interactive) logUpdate(view);
           else if (view !== last) console.error(view + '\n');
@@ -170,7 +194,7 @@ async function follow(session: Session, runId: string, out: string | undefined):
     }
     if (interactive) logUpdate.done();
     const result = (await session.client.result(runId)) as ResearchResult;
-    deliver(result, out);
+    deliver(result, out, json);
     return result.partial ? 2 : 0;
   } finally {
     stopPrompting();
@@ -182,9 +206,13 @@ async function pendingInTree(session: Session, runId: string): Promise<InboxItem
   return (await session.client.inbox()).filter((item) => item.runId === runId || item.runId.startsWith(`${runId}.`));
 }
 
-function deliver(result: ResearchResult, out: string | undefined): void {
+function deliver(result: ResearchResult, out: string | undefined, json = false): void {
+  if (out) writeFileSync(out, `${result.report}\n`);
+  if (json) {
+    printJson(outcomeJson(result, out));
+    return;
+  }
   if (out) {
-    writeFileSync(out, `${result.report}\n`);
     console.log(`${green('✓')} Report written to ${out}${result.partial ? yellow(' (partial)') : ''} · citations verified: ${result.citations.verified} of ${result.citations.total}`);
   } else {
     console.log(`\n${terminalSafe(result.report)}\n`);
