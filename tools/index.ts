@@ -18,6 +18,7 @@ export { extractReadable, type ReadableText } from './extract/readable.ts';
 
 // Local corpus
 export { Corpus, type CorpusOptions, type CorpusHit, type CorpusDocumentInfo } from './corpus/corpus.ts';
+export { CorpusCache } from './corpus/corpus-cache.ts';
 export { corpusTools, corpusSearchTool, corpusReadTool, type CorpusToolsOptions, type CorpusSearchOutput, type CorpusReadOutput } from './corpus/corpus-tools.ts';
 export { splitPassages, type PassageSpan } from './corpus/passages.ts';
 export type { CorpusDocument, SkippedFile } from './corpus/load-documents.ts';

@@ -1,6 +1,6 @@
 // Activity-side definitions (tools do I/O): the workflow never imports this file.
 import { askHuman, defineAgent, type AnyTool, type ModelId, type ToolContext } from '@cairn/core';
-import { Corpus, selectSearchProvider, type SearchProvider } from '@cairn/tools';
+import { CorpusCache, selectSearchProvider, type SearchProvider } from '@cairn/tools';
 import { checkCitationsTool } from './citation-tool.ts';
 import { citationInstructions } from './citations.ts';
 import { corpusSetting, researchAgentNames } from './names.ts';
@@ -8,21 +8,15 @@ import { researchTools } from './research-tools.ts';
 
 /**
  * A researcher's tools, bound per run: over the corpus folder the run names
- * (loaded once per worker and folder), else the web search provider the
+ * (kept per worker while the folder is unchanged), else the web search provider the
  * environment configures (chosen at the first search, so a corpus-only worker
  * needs no search key).
  */
 function runScopedResearchTools(): AnyTool[] {
-  const corpora = new Map<string, Promise<Corpus>>();
+  const corpora = new CorpusCache();
   const corpus = (context: ToolContext) => {
     const folder = context.settings[corpusSetting];
-    if (!folder) return undefined;
-    let loaded = corpora.get(folder);
-    if (!loaded) {
-      loaded = Corpus.load(folder);
-      corpora.set(folder, loaded);
-    }
-    return loaded;
+    return folder ? corpora.get(folder) : undefined;
   };
   let web: SearchProvider | undefined;
   const search: SearchProvider = {

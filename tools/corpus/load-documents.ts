@@ -38,18 +38,20 @@ export const corpusExtensions = Object.keys(formats);
 
 /**
  * Reads every `.md`, `.txt` and `.html` file under `dir`, recursively. Hidden
- * files and folders and `node_modules` are skipped; symbolic links to files are
- * followed, to folders not (no cycles).
+ * files and folders and `node_modules` are skipped; symbolic links to files
+ * inside the folder are followed, to folders not (no cycles). A link that
+ * leads out of the folder is skipped: the corpus serves what its folder holds,
+ * not ~/.ssh because a file links there.
  */
 export async function loadDocuments(dir: string, options: LoadOptions = {}): Promise<{ root: string; documents: CorpusDocument[]; skipped: SkippedFile[] }> {
   const { maxFileBytes = 10_000_000 } = options;
   const root = await corpusRoot(dir);
   const files: string[] = [];
-  await walk(root, files);
+  const skipped: SkippedFile[] = [];
+  await walk(root, root, files, skipped);
   files.sort();
 
   const documents: CorpusDocument[] = [];
-  const skipped: SkippedFile[] = [];
   const batch = 16;
   for (let i = 0; i < files.length; i += batch) {
     const loaded = await Promise.all(files.slice(i, i + batch).map((file) => loadFile(root, file, maxFileBytes)));
@@ -82,16 +84,20 @@ async function corpusRoot(dir: string): Promise<string> {
   return root;
 }
 
-async function walk(folder: string, files: string[]): Promise<void> {
+async function walk(root: string, folder: string, files: string[], skipped: SkippedFile[]): Promise<void> {
   const entries = await readdir(folder, { withFileTypes: true });
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = join(folder, entry.name);
     if (entry.isDirectory()) {
-      await walk(path, files);
+      await walk(root, path, files, skipped);
     } else if (formats[extname(entry.name).toLowerCase()]) {
       if (entry.isFile()) files.push(path);
-      else if (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile()) files.push(path);
+      else if (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile()) {
+        const target = await realpath(path);
+        if (target.startsWith(`${root}${sep}`)) files.push(path);
+        else skipped.push({ docId: relative(root, path).split(sep).join('/'), reason: 'a link to a file outside the corpus folder' });
+      }
     }
   }
 }

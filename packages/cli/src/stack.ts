@@ -3,7 +3,7 @@
  * background, recorded in pid files under CAIRN_HOME so that any later `cairn`
  * command (from any terminal) finds them, and `cairn down` stops them.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,16 +35,30 @@ const serverFile = () => join(home(), 'server.json');
 const workerFile = () => join(home(), 'worker.json');
 
 
-function readRecord<T extends { pid: number }>(file: string): T | undefined {
+/**
+ * The record in `file` while the process it names is still the one Cairn
+ * started. A pid is reused once its process ends: after a reboot or a crash
+ * the file may name someone else's process, which must never be signalled.
+ */
+function readRecord<T extends { pid: number }>(file: string, isOurs: (command: string) => boolean): T | undefined {
   if (!existsSync(file)) return undefined;
   const record = JSON.parse(readFileSync(file, 'utf8')) as T;
-  if (isProcessAlive(record.pid)) return record;
+  if (isProcessAlive(record.pid) && isOurs(commandOf(record.pid))) return record;
   rmSync(file, { force: true });
   return undefined;
 }
 
-export const runningServer = () => readRecord<ServerRecord>(serverFile());
-export const runningWorker = () => readRecord<WorkerRecord>(workerFile());
+/** The command line of a live process ('' when it cannot be read). */
+function commandOf(pid: number): string {
+  try {
+    return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+export const runningServer = () => readRecord<ServerRecord>(serverFile(), (command) => /\btemporal\b.* server start-dev\b/.test(command));
+export const runningWorker = () => readRecord<WorkerRecord>(workerFile(), (command) => /\bcairn\.js worker\b/.test(command));
 
 /** Starts the embedded Temporal server unless one is running; its data lives in CAIRN_HOME/temporal.db. */
 export async function ensureServer(log: (line: string) => void): Promise<{ record: ServerRecord; started: boolean }> {

@@ -3,8 +3,8 @@
  * CLI starts its own Temporal dev server and a background worker, recorded in pid files
  * under CAIRN_HOME. The model is the mock model server.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -243,6 +243,19 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       // `true` exits without reading, so every write of `cairn` hits a closed pipe.
       const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${cairnBin}" server status --json | true`], { env: { ...process.env, ...env }, encoding: 'utf8' });
       expect(piped.stderr).not.toContain('EPIPE');
+    });
+
+    it('none from cairn down when its records name a process that is not Cairn’s: it is left alone', async () => {
+      // A pid file left from before a reboot can name another program's process by now.
+      const stranger = spawn('sleep', ['60'], { stdio: 'ignore' });
+      const otherHome = mkdtempSync(join(tmpdir(), 'cairn-stale-'));
+      writeFileSync(join(otherHome, 'worker.json'), JSON.stringify({ pid: stranger.pid, logFile: join(otherHome, 'worker.log'), startedAt: new Date().toISOString() }));
+      writeFileSync(join(otherHome, 'server.json'), JSON.stringify({ pid: stranger.pid, address: '127.0.0.1:1', dbFile: join(otherHome, 'temporal.db'), logFile: join(otherHome, 'server.log') }));
+      const down = await cairn(['down'], { CAIRN_HOME: otherHome });
+      expect(down.code, down.stderr).toBe(0);
+      expect(isProcessAlive(stranger.pid!)).toBe(true);
+      expect([existsSync(join(otherHome, 'worker.json')), existsSync(join(otherHome, 'server.json'))]).toEqual([false, false]);
+      stranger.kill();
     });
 
     it('an invalid --max-turns', async () => {
