@@ -16,6 +16,7 @@ import {
   addBudgetSignal,
   addUsage,
   defaultBudgetPolicy,
+  failureMessage,
   parseAmount,
   statusQuery,
   zeroUsage,
@@ -288,7 +289,7 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
       });
     } catch (error) {
       // Retried and still failing (a source record that no worker can read): say so, and keep the report unchecked rather than strike it.
-      markPartial(`the citations could not be checked: ${innermostMessage(error)}`);
+      markPartial(`the citations could not be checked: ${failureMessage(error)}`);
       return { report: text, total: 0, verified: 0, failures: [], failuresText: '' };
     }
     if (result.isError || result.content === undefined) {
@@ -299,12 +300,6 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
     const failuresText = check.failures.map((failure) => `- [${failure.citation}] ${failure.reason}${failure.quote ? `: "${failure.quote}"` : ''}`).join('\n');
     return { ...check, failuresText };
   }
-}
-
-function innermostMessage(error: unknown): string {
-  let current = error as Error | undefined;
-  while (current?.cause instanceof Error) current = current.cause;
-  return current?.message ?? String(error);
 }
 
 /** Source ids researchers cite as `[source: <id>]`. */

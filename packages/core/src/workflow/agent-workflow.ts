@@ -35,6 +35,7 @@ import { addUsage, zeroUsage, type ToolCall } from '../messages.ts';
 import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 import { emptyTranscript, type TranscriptRef } from '../transcript/transcript-store.ts';
 import { addBudgetSignal, answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from './definitions.ts';
+import { failureMessage } from './failure-message.ts';
 import { HumanInbox, type PendingItem, type Resolution } from './human-inbox.ts';
 import { approvePayload, denyPayload, parseAmount, parseAnswer, parseDecision, parsePayload } from './payloads.ts';
 import { parseBudgetAmount, RunBudget } from './run-budget.ts';
@@ -515,9 +516,3 @@ function parseTask(raw: string): string | undefined {
   return typeof task === 'string' && task.trim() !== '' ? task : undefined;
 }
 
-/** The innermost message: child failure → activity failure → the application failure that says what happened. */
-function failureMessage(error: unknown): string {
-  let current = error as Error | undefined;
-  while (current?.cause instanceof Error) current = current.cause;
-  return current instanceof ApplicationFailure || current instanceof Error ? current.message : String(error);
-}

@@ -6,6 +6,7 @@ export { RunBudget, parseBudgetAmount, type BudgetStatus, type ChildSpend } from
 export { defaultBudgetPolicy, type BudgetPolicy } from '../budget/budget-policy.ts';
 export { Semaphore } from './semaphore.ts';
 export { parseAmount } from './payloads.ts';
+export { failureMessage } from './failure-message.ts';
 export { statusQuery, addBudgetSignal } from './definitions.ts';
 export { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 export { addUsage, zeroUsage } from '../messages.ts';
