@@ -1,5 +1,6 @@
 import { CairnClient } from '@cairn/core';
-import { taskQueue } from '@cairn/core/config';
+import { blobDirectory, taskQueue } from '@cairn/core/config';
+import { FileBlobStore } from '@cairn/core/internals';
 import { connectToTemporal, isEmbedded } from '@cairn/core/temporal';
 import type { Connection } from '@temporalio/client';
 import { Client } from '@temporalio/client';
@@ -45,7 +46,8 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   });
   const temporal = new Client({ connection, namespace });
   return {
-    client: new CairnClient(temporal, { taskQueue: taskQueue(options.taskQueue), uiBaseUrl }),
+    // The embedded worker's blob store is this machine's; on a cluster only CAIRN_BLOB_DIR says the workers share one with us.
+    client: new CairnClient(temporal, { taskQueue: taskQueue(options.taskQueue), uiBaseUrl, blobs: embedded || process.env.CAIRN_BLOB_DIR ? new FileBlobStore(blobDirectory()) : undefined }),
     connection,
     address: connected,
     embedded,

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { MockModelServer, startTestStack, toolResults, eventually, type MockRequest, type ScriptedReply, type TestStack } from '@cairn/testing';
-import { askHuman, defineAgent, defineTool } from '@cairn/core';
+import { askHuman, CairnClient, defineAgent, defineTool } from '@cairn/core';
 import { getFreePort } from '@cairn/core/temporal';
 import { runCli } from './cli-process.ts';
 
@@ -63,7 +63,7 @@ const cliCases: CliCase[] = [
   { name: 'an --input-file that does not exist', args: (c) => ['run', 'assistant', '--input-file', join(c.folder, 'missing.txt')], message: /Cannot read --input-file .*missing\.txt: no such file\./, hint: /Check the path/ },
   { name: 'an empty --input-file', args: (c) => ['run', 'assistant', '--input-file', c.emptyInput], message: /The input is empty \(.*empty\.txt\)/ },
   { name: 'an input given twice', args: (c) => ['run', 'assistant', 'hi', '--input-file', c.emptyInput], message: /Give the input once/ },
-  { name: 'an input too large for a run', args: (c) => ['run', 'assistant', '--input-file', c.bigInput, '--detach'], message: /The input is 2\.0 MiB; a run's input may be at most 1\.0 MiB\./, hint: /file or a corpus folder/ },
+  { name: 'an input too large for a client without the blob store', args: (c) => ['run', 'assistant', '--input-file', c.bigInput, '--detach'], message: /The input is 2\.0 MiB; a run's input may be at most 1\.0 MiB when this client cannot reach the workers' blob store\./, hint: /file or a corpus folder/ },
   { name: 'an unknown agent', args: () => ['run', 'asistant', 'hi'], message: /Unknown agent 'asistant'\. Served agents: .*assistant/ },
   { name: 'a bad --budget', args: () => ['run', 'assistant', 'hi', '--budget', 'lots'], message: /--budget/ },
   { name: 'a zero --max-turns', args: () => ['run', 'assistant', 'hi', '--max-turns', '0'], message: /--max-turns/ },
@@ -178,8 +178,9 @@ describe('bad input', { timeout: 300_000 }, () => {
 
   it.each([
     ['an empty input', '  ', /The input is empty/],
-    ['an input over 1 MiB', 'x'.repeat(1024 * 1024 + 1), /The input is 1\.0 MiB; a run's input may be at most 1\.0 MiB\./],
+    ['an input over 1 MiB, from a client without the blob store', 'x'.repeat(1024 * 1024 + 1), /The input is 1\.0 MiB; a run's input may be at most 1\.0 MiB when this client cannot reach the workers' blob store\./],
   ])('refuses %s through the API, starting nothing', async (_name, input, message) => {
-    await expect(stack.client.start('asker', input)).rejects.toThrow(message);
+    const withoutBlobs = new CairnClient(stack.temporal, { taskQueue: stack.taskQueue });
+    await expect(withoutBlobs.start('asker', input)).rejects.toThrow(message);
   });
 });

@@ -25,8 +25,14 @@ export interface ToolResultRef {
   contentRef: string;
 }
 
+/** A run input stored out of history by the client; the model activity reads it. */
+export interface UserMessageRef {
+  role: 'user';
+  contentRef: string;
+}
+
 /** Small results made by the workflow itself (answers, denials, sub-agent outcomes) travel inline. */
-export type TranscriptAppend = UserMessage | AssistantMessage | ToolResultMessage | ToolResultRef;
+export type TranscriptAppend = UserMessage | UserMessageRef | AssistantMessage | ToolResultMessage | ToolResultRef;
 
 export interface CallModelInput {
   runId: string;

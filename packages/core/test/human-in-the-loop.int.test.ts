@@ -168,7 +168,7 @@ describe('human in the loop', () => {
 
     expect(await stack.client.answer(runId, 'imperial')).toMatchObject({ delivery: 'confirmed' });
     expect((await stack.client.result(runId)).output).toBe('Using: imperial');
-    await expect(stack.client.answer(runId, 'metric', 'call-1-1')).rejects.toThrow('has no pending question');
+    await expect(stack.client.answer(runId, 'metric', 'call-1-1')).rejects.toThrow(`Run '${runId}' is completed: it waits for no answer or decision any more.`);
   });
 
   it('makes each call wait for its own decision when the model reuses its ids on every turn', async () => {

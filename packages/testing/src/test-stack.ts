@@ -92,7 +92,7 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
   const connection = await Connection.connect({ address });
   const temporal = new Client({ connection });
   const stack: TestStack = {
-    client: new CairnClient(temporal, { taskQueue }),
+    client: new CairnClient(temporal, { taskQueue, blobs: new FileBlobStore(blobDir) }),
     temporal,
     taskQueue,
     blobDir,

@@ -12,7 +12,8 @@ import proto from '@temporalio/proto';
 import { CairnError, UnknownRunError } from '../errors.ts';
 import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 import { zeroUsage } from '../messages.ts';
-import type { AgentRunResult, RunOptions, RunStatus } from '../workflow/run-types.ts';
+import type { AgentRunInput, AgentRunResult, RunOptions, RunStatus } from '../workflow/run-types.ts';
+import type { BlobStore } from '../transcript/blob-store.ts';
 import { addBudgetSignal, answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from '../workflow/definitions.ts';
 import type { Amount } from '../budget/budget-ledger.ts';
 import type { PendingItem } from '../workflow/human-inbox.ts';
@@ -44,6 +45,10 @@ const updateWaitMs = 5_000;
  * must leave room in history for everything else.
  */
 export const maxInlineInputBytes = 1024 * 1024;
+/** Inputs above this are stored in the blob store when the client has it. */
+const storeInputAboveBytes = 64 * 1024;
+/** Even stored, an input must fit a model's context: no model reads more than this. */
+export const maxStoredInputBytes = 64 * 1024 * 1024;
 
 function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
@@ -69,6 +74,12 @@ export interface CairnClientOptions {
   taskQueue: string;
   /** Base address of the Temporal Web UI, for links. */
   uiBaseUrl?: string;
+  /**
+   * The blob store the task queue's workers share, when this client can reach
+   * it: a large run input is then stored there and the run gets its key, as
+   * tool results are, instead of carrying it through history.
+   */
+  blobs?: BlobStore;
 }
 
 /** Starts, inspects, lists and cancels runs. Runs are identified by their workflow id. */
@@ -86,15 +97,21 @@ export class CairnClient {
     const { runId = newRunId(agent), ...runOptions } = options;
     if (input.trim() === '') throw new CairnError('The input is empty: the agent has nothing to do.', { hint: 'Say what the agent should do.' });
     const bytes = Buffer.byteLength(input);
-    if (bytes > maxInlineInputBytes) {
-      throw new CairnError(`The input is ${formatBytes(bytes)}; a run's input may be at most ${formatBytes(maxInlineInputBytes)}.`, {
+    const limit = this.options.blobs ? maxStoredInputBytes : maxInlineInputBytes;
+    if (bytes > limit) {
+      throw new CairnError(`The input is ${formatBytes(bytes)}; a run's input may be at most ${formatBytes(limit)}${this.options.blobs ? '' : ' when this client cannot reach the workers\' blob store'}.`, {
         hint: 'Put the material in a file or a corpus folder the agent reads with a tool, and give it a short task that names it.',
       });
     }
+    // Large inputs go through the claim check, as tool results do: history holds their key.
+    const runInput: AgentRunInput =
+      this.options.blobs && bytes > storeInputAboveBytes
+        ? { agent, input: input.slice(0, 200), inputRef: await this.options.blobs.put(input), options: runOptions }
+        : { agent, input, options: runOptions };
     await this.temporal.workflow.start('agentWorkflow', {
       workflowId: runId,
       taskQueue: this.options.taskQueue,
-      args: [{ agent, input, options: runOptions }],
+      args: [runInput],
       typedSearchAttributes: new TypedSearchAttributes([
         { key: CairnSearchAttributes.agent, value: agent },
         { key: CairnSearchAttributes.state, value: 'starting' },

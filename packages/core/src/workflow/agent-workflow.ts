@@ -165,7 +165,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   const toolSlots = new Semaphore(spec.toolConcurrency);
   const childSlots = new Semaphore(spec.maxConcurrentChildren ?? 4);
   let transcript: TranscriptRef = input.resume?.transcript ?? emptyTranscript;
-  let append: TranscriptAppend[] = input.resume?.pendingAppend ?? [{ role: 'user', content: input.input }];
+  let append: TranscriptAppend[] = input.resume?.pendingAppend ?? [input.inputRef ? { role: 'user', contentRef: input.inputRef } : { role: 'user', content: input.input }];
   let turnsInThisHistory = 0;
   let inputCalibration = input.resume?.inputCalibration ?? input.inputCalibration ?? 1;
   let lastText = '';

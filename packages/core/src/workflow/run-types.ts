@@ -47,7 +47,10 @@ export interface ParentLink {
 
 export interface AgentRunInput {
   agent: string;
+  /** The task; with `inputRef`, only its beginning (for people reading the history). */
   input: string;
+  /** Blob key of a large input, stored out of history by the client. */
+  inputRef?: string;
   options?: RunOptions;
   /** Set on sub-agent runs. */
   parent?: ParentLink;
