@@ -14,6 +14,7 @@ import { askHuman, CairnClient, defineAgent, defineTool } from '@cairn/core';
 import { getFreePort } from '@cairn/core/temporal';
 import { runCli } from './cli-process.ts';
 
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.config.ts`, import.meta.url));
 const cjsConfig = fileURLToPath(new URL('./fixtures/cjs-project/cairn.config.ts', import.meta.url));
 const add = defineTool({ name: 'add', description: 'Adds.', input: z.object({ a: z.number(), b: z.number() }), execute: ({ a, b }) => a + b });
 const asker = defineAgent({ name: 'asker', model: 'openai:gpt-test', instructions: 'Ask first.', tools: [askHuman(), add] });
@@ -67,6 +68,8 @@ const cliCases: CliCase[] = [
   { name: 'an unknown agent', args: () => ['run', 'asistant', 'hi'], message: /Unknown agent 'asistant'\. Served agents: .*assistant/ },
   { name: 'a bad --budget', args: () => ['run', 'assistant', 'hi', '--budget', 'lots'], message: /--budget/ },
   { name: 'a zero --max-turns', args: () => ['run', 'assistant', 'hi', '--max-turns', '0'], message: /--max-turns/ },
+  { name: 'a config with two tools of one name', args: () => ['run', 'twins', 'hi', '--config', fixture('duplicate-tools')], message: /Agent 'twins' has two tools named 'lookup'\./ },
+  { name: 'a config naming an unknown provider', args: () => ['run', 'stranger', 'hi', '--config', fixture('unknown-provider')], message: /Agent 'stranger' has model "mistrall:large"; expected 'openai:<model>' or 'anthropic:<model>'\./, hint: /OPENAI_BASE_URL/ },
   { name: 'a --config that does not exist', args: (c) => ['run', 'assistant', 'hi', '--config', join(c.folder, 'nope.config.ts')], message: /Config file not found/, hint: /--config/ },
   { name: 'a task queue no worker polls', args: () => ['run', 'assistant', 'hi', '--task-queue', `nobody-${Date.now()}`], message: /No worker polls task queue 'nobody-\d+'.*Nothing was started\./, hint: /cairn worker --task-queue/ },
   { name: 'an empty research question', args: () => ['research', '  '], message: /The research question is empty/ },

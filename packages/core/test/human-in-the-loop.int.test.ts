@@ -164,6 +164,9 @@ describe('human in the loop', () => {
     const offline = await stack.client.status(runId);
     expect(offline.workerUnavailable).toBe(true);
     expect(offline.rejected.map((rejection) => rejection.message)).toEqual(["No question 'q7' is pending. Pending: call-1-1."]);
+    // And the inbox lists it beside the question still waiting.
+    const listed = await eventually(async () => (await stack.client.inbox()).find((item) => item.runId === runId && item.rejected), 'the rejection in the inbox');
+    expect(listed.rejected!.map((rejection) => rejection.message)).toEqual(["No question 'q7' is pending. Pending: call-1-1."]);
     await stack.restartWorker();
 
     expect(await stack.client.answer(runId, 'imperial')).toMatchObject({ delivery: 'confirmed' });

@@ -29,7 +29,15 @@ export async function inboxCommand(options: { json?: boolean }): Promise<number>
       return 0;
     }
     if (items.length === 0) console.log(dim('Nothing is waiting for you.'));
-    for (const item of items) printInboxItem(item);
+    const told = new Set<string>();
+    for (const item of items) {
+      printInboxItem(item);
+      // A run's rejections once, under its first item: an answer that was not taken must not pass unseen.
+      if (item.rejected && !told.has(item.runId)) {
+        told.add(item.runId);
+        for (const rejection of item.rejected) console.log(yellow(`  rejected ${terminalSafe(rejection.message)}`));
+      }
+    }
     return 0;
   } finally {
     await session.close();

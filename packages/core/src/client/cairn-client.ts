@@ -239,8 +239,15 @@ export class CairnClient {
     const query = `${CairnSearchAttributes.waitingForHuman.name} = true AND ExecutionStatus = 'Running'`;
     for await (const info of this.temporal.workflow.list({ query })) {
       const parentRunId = info.typedSearchAttributes.get(CairnSearchAttributes.parentRun);
+      const rejected = rejectedOf(info);
       for (const item of pendingOf(info)) {
-        items.push({ ...item, runId: info.workflowId, agent: agentOf(info), parentRunId: parentRunId === undefined ? undefined : String(parentRunId) });
+        items.push({
+          ...item,
+          runId: info.workflowId,
+          agent: agentOf(info),
+          parentRunId: parentRunId === undefined ? undefined : String(parentRunId),
+          ...(rejected.length > 0 ? { rejected } : {}),
+        });
       }
     }
     return items.sort((a, b) => a.askedAt - b.askedAt);

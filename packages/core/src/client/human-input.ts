@@ -2,7 +2,13 @@ import { CairnError } from '../errors.ts';
 import type { PendingItem } from '../workflow/human-inbox.ts';
 
 /** A pending question or approval, with the run that waits for it. */
-export type InboxItem = PendingItem & { runId: string; agent?: string; parentRunId?: string };
+export type InboxItem = PendingItem & {
+  runId: string;
+  agent?: string;
+  parentRunId?: string;
+  /** Answers and decisions this run rejected lately (a wrong id, a second answer): why they were not taken. */
+  rejected?: { at: number; message: string }[];
+};
 
 /** Several items fit and none was named: the caller should choose (the CLI asks). */
 export class AmbiguousPendingError extends CairnError {
