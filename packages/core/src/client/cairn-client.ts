@@ -170,7 +170,9 @@ export class CairnClient {
       } catch {
         // Only a worker answers queries. Without one, what the run published and its history still tell a lot.
         const state = info.typedSearchAttributes.get(CairnSearchAttributes.state);
-        const [{ turns, usage }, queued] = await Promise.all([usageFromHistory(this.temporal, runId), queuedDecisionIds(this.temporal, runId)]);
+        const history = await handle.fetchHistory();
+        const { turns, usage } = usageFromHistory(history);
+        const queued = queuedDecisionIds(history);
         const pending = pendingOf(info);
         return {
           ...base,
@@ -198,7 +200,7 @@ export class CairnClient {
       };
     }
     // No result to read: what the run did is in its history (this run's own model calls; sub-agents have their own).
-    const { turns, usage } = await usageFromHistory(this.temporal, runId);
+    const { turns, usage } = usageFromHistory(await handle.fetchHistory());
     const ended = { ...base, turn: turns, usage };
     if (info.status.name === 'CANCELLED') return { ...ended, state: 'cancelled' };
     let reason = info.status.name.toLowerCase();
@@ -296,7 +298,7 @@ export class CairnClient {
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) throw new CairnError(error.cause?.message ?? error.message, { cause: error });
     }
-    if ((await queuedDecisionIds(this.temporal, runId)).has(item.id)) {
+    if (queuedDecisionIds(await handle.fetchHistory()).has(item.id)) {
       const noun = item.kind === 'question' ? 'An answer to question' : 'A decision on';
       throw new CairnError(`${noun} '${item.id}' of run '${runId}' is already queued; this one was not sent.`, {
         hint: `No worker is running to apply it yet. Start one ('cairn worker'); 'cairn status ${runId}' then shows what was taken.`,

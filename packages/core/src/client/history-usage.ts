@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { addUsage, zeroUsage, type TokenUsage } from '../messages.ts';
 import type { CallModelOutput } from '../activity-contract.ts';
@@ -9,8 +9,7 @@ import type { AgentRunInput } from '../workflow/run-types.ts';
  * is recorded there with its usage. The history is the audit log, so this works
  * for a run that was cancelled or failed and never returned a result.
  */
-export async function usageFromHistory(temporal: Client, runId: string): Promise<{ turns: number; usage: TokenUsage }> {
-  const history = await temporal.workflow.getHandle(runId).fetchHistory();
+export function usageFromHistory(history: temporal.api.history.v1.IHistory): { turns: number; usage: TokenUsage } {
   const modelCalls = new Set<string>();
   let turns = 0;
   let usage = zeroUsage();

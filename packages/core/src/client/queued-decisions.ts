@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { answerSignal, approveSignal, denySignal } from '../workflow/definitions.ts';
 
@@ -10,8 +10,7 @@ const decisionSignals = new Set([answerSignal.name, approveSignal.name, denySign
  * while the run still lists the item as pending; a second answer to it would
  * be rejected once a worker reads it, so the client must refuse it now.
  */
-export async function queuedDecisionIds(temporal: Client, runId: string): Promise<Set<string>> {
-  const history = await temporal.workflow.getHandle(runId).fetchHistory();
+export function queuedDecisionIds(history: temporal.api.history.v1.IHistory): Set<string> {
   const ids = new Set<string>();
   for (const event of history.events ?? []) {
     const signaled = event.workflowExecutionSignaledEventAttributes;
