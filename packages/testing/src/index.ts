@@ -14,4 +14,4 @@ export type {
 } from './scripted-reply.ts';
 export { startTestStack, mockModelEnv, type TestStack, type TestStackOptions } from './test-stack.ts';
 export { eventually } from './eventually.ts';
-export { completedActivities } from './history.ts';
+export { completedActivities, completingAttempts } from './history.ts';
