@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnError } from '@cairn/core';
 import { cairnHome, ensurePrivateDirectory, privateFileMode } from '@cairn/core/config';
-import { connectToTemporal, isProcessAlive, startDevServer, stopDevServerProcess } from '@cairn/core/temporal';
+import { acquireFileLock, connectToTemporal, isProcessAlive, startDevServer, stopDevServerProcess } from '@cairn/core/temporal';
 
 export interface ServerRecord {
   pid: number;
@@ -60,11 +60,23 @@ function commandOf(pid: number): string {
 export const runningServer = () => readRecord<ServerRecord>(serverFile(), (command) => /\btemporal\b.* server start-dev\b/.test(command));
 export const runningWorker = () => readRecord<WorkerRecord>(workerFile(), (command) => /\bcairn\.js worker\b/.test(command));
 
-/** Starts the embedded Temporal server unless one is running; its data lives in CAIRN_HOME/temporal.db. */
+/**
+ * Starts the embedded Temporal server unless one is running; its data lives in CAIRN_HOME/temporal.db.
+ * Two commands started at once must not both start a server on one database (SQLite refuses the
+ * second, busy): the first takes CAIRN_HOME/server.lock and the other waits for its server.
+ */
 export async function ensureServer(log: (line: string) => void): Promise<{ record: ServerRecord; started: boolean }> {
   const existing = runningServer();
   if (existing) return { record: existing, started: false };
   ensurePrivateDirectory(home());
+  const started = await whileLocked('server.lock', 'starting the embedded Temporal server', log, () => runningServer() !== undefined, startServer);
+  if (started !== 'done') return { record: started, started: true };
+  const record = runningServer();
+  if (!record) throw new CairnError('Another cairn command started the embedded Temporal server, and it has stopped again.', { hint: `See ${join(home(), 'server.log')}, then try again.` });
+  return { record, started: false };
+}
+
+async function startServer(log: (line: string) => void): Promise<ServerRecord> {
   const port = Number(process.env.CAIRN_TEMPORAL_PORT ?? 7233);
   const uiPort = Number(process.env.CAIRN_TEMPORAL_UI_PORT ?? port + 1000);
   log(`Starting the embedded Temporal server on 127.0.0.1:${port} …`);
@@ -80,7 +92,25 @@ export async function ensureServer(log: (line: string) => void): Promise<{ recor
   // The server creates its database readable by all; SQLite gives its journal files the database's mode.
   for (const file of [record.dbFile, `${record.dbFile}-wal`, `${record.dbFile}-shm`]) if (existsSync(file)) chmodSync(file, privateFileMode);
   writeFileSync(serverFile(), JSON.stringify(record, null, 2), { mode: privateFileMode });
-  return { record, started: true };
+  return record;
+}
+
+/**
+ * Runs `work` holding the lock file `name` in CAIRN_HOME, or returns 'done' once `isDone` says
+ * another process did the work while we waited. The lock is refreshed while `work` runs (a
+ * first start may build the Temporal CLI for minutes), so only a dead holder's lock goes stale.
+ */
+async function whileLocked<T>(name: string, activity: string, log: (line: string) => void, isDone: () => boolean, work: (log: (line: string) => void) => Promise<T>): Promise<T | 'done'> {
+  const lock = await acquireFileLock(join(home(), name), { activity, report: log, isDone: async () => isDone(), pollMs: 250 });
+  if (lock === 'done') return 'done';
+  const refresher = setInterval(() => void lock.refresh(), 30_000);
+  try {
+    if (isDone()) return 'done'; // done by another process between our check and taking the lock
+    return await work(log);
+  } finally {
+    clearInterval(refresher);
+    await lock.release();
+  }
 }
 
 /**
@@ -93,26 +123,40 @@ export async function ensureWorker(
   log: (line: string) => void,
   taskQueue: string,
 ): Promise<{ record: WorkerRecord; started: boolean }> {
-  const models = modelSettings();
+  const needed = { configPath, taskQueue, models: modelSettings() };
+  const serving = () => {
+    const existing = runningWorker();
+    return existing && !whyStale(existing, needed) ? existing : undefined;
+  };
+  const existing = serving();
+  if (existing) return { record: existing, started: false };
+  ensurePrivateDirectory(home());
+  // Like the server: two commands at once start one worker, not two that both poll.
+  const started = await whileLocked('worker.lock', 'starting the background worker', log, () => serving() !== undefined, () => startWorker(needed, log));
+  if (started !== 'done') return { record: started, started: true };
+  const record = serving();
+  if (!record) throw new CairnError('Another cairn command started the background worker, and it has stopped again.', { hint: `See ${join(home(), 'worker.log')}, then try again.` });
+  return { record, started: false };
+}
+
+async function startWorker(needed: Pick<WorkerRecord, 'configPath' | 'taskQueue' | 'models'>, log: (line: string) => void): Promise<WorkerRecord> {
   const existing = runningWorker();
   if (existing) {
-    const reason = whyStale(existing, { configPath, taskQueue, models });
-    if (!reason) return { record: existing, started: false };
-    log(`Restarting the background worker: ${reason}.`);
+    log(`Restarting the background worker: ${whyStale(existing, needed)}.`);
     await stopWorker();
   }
-  ensurePrivateDirectory(home());
+  const { configPath, taskQueue } = needed;
   const logFile = join(home(), 'worker.log');
   const out = openSync(logFile, 'a', privateFileMode);
   const bin = fileURLToPath(new URL('../bin/cairn.js', import.meta.url));
-  const args = [bin, 'worker', '--task-queue', taskQueue, ...(configPath ? ['--config', configPath] : [])];
+  const args = [bin, 'worker', '--task-queue', taskQueue!, ...(configPath ? ['--config', configPath] : [])];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
   child.unref();
-  const record: WorkerRecord = { pid: child.pid!, configPath, taskQueue, models, logFile, startedAt: new Date().toISOString() };
+  const record: WorkerRecord = { pid: child.pid!, ...needed, logFile, startedAt: new Date().toISOString() };
   writeFileSync(workerFile(), JSON.stringify(record, null, 2), { mode: privateFileMode });
   await waitForWorkerReady(logFile, child.pid!);
   log(`Started a background worker (pid ${record.pid}, log ${logFile}).`);
-  return { record, started: true };
+  return record;
 }
 
 /** Why a running worker cannot serve what a command needs, if it cannot. */

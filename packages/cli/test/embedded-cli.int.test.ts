@@ -335,10 +335,17 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       expect((await cairn(['down'])).stdout).toBe('No worker was running.\nNo Temporal server was running.\n');
 
       // up (here without a config: the built-in agents) brings both back on the same database.
-      const up = await cairn(['up']);
+      // Two at once start one server and one worker: the second waits for the first's.
+      const [up, alsoUp] = await Promise.all([cairn(['up']), cairn(['up'])]);
       expect(up.code, up.stderr).toBe(0);
-      expect(up.stdout).toContain(`✓ Temporal server 127.0.0.1:${port}`);
-      expect(up.stdout).toContain(`Web UI http://127.0.0.1:${uiPort}`);
+      expect(alsoUp.code, alsoUp.stderr).toBe(0);
+      for (const { stdout } of [up, alsoUp]) {
+        expect(stdout).toContain(`✓ Temporal server 127.0.0.1:${port}`);
+        expect(stdout).toContain(`Web UI http://127.0.0.1:${uiPort}`);
+        expect(stdout).toContain(`✓ Worker pid ${pidIn(workerFile())}`);
+      }
+      expect([up.stdout, alsoUp.stdout].filter((stdout) => stdout.includes('(already running)'))).toHaveLength(1);
+      expect(spawnSync('pgrep', ['-f', `start-dev .*${join(home, 'temporal.db')}`], { encoding: 'utf8' }).stdout.trim().split('\n')).toEqual([String(pidIn(serverFile()))]);
       expect(isProcessAlive(pidIn(serverFile()))).toBe(true);
       expect(isProcessAlive(pidIn(workerFile()))).toBe(true);
       const listed = JSON.parse((await cairn(['list', '--json'])).stdout) as { runId: string; state: string }[];

@@ -151,13 +151,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         ? `could not be started: ${exit.error.message}`
         : `exited during start with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}`;
       const output = await log.tail();
-      return fail(
-        `The Temporal dev server ${how}.`,
-        /in use|address already|can't set .*port/i.test(output)
-          ? `A port is taken: choose other ports, or stop the process holding it.`
-          : `Check its output above${dbFile ? ` (is ${dbFile} used by another server, or damaged?)` : ''}; set TEMPORAL_CLI_PATH to another Temporal CLI to rule out the binary.`,
-        exit.error,
-      );
+      return fail(`The Temporal dev server ${how}.`, whyStartFailed(output, dbFile), exit.error);
     }
     if (Date.now() > deadline) {
       return fail(
@@ -230,6 +224,15 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
  * Stops a dev server started by another process (`cairn down` after a detached `cairn up`):
  * SIGTERM, then SIGKILL after `graceMs`. Resolves true if a process was stopped.
  */
+/** The hint for a server that exited during start, from what it printed. */
+function whyStartFailed(output: string, dbFile: string | undefined): string {
+  if (/in use|address already|can't set .*port/i.test(output)) return 'A port is taken: choose other ports, or stop the process holding it.';
+  if (dbFile && /SQLITE_BUSY|database is locked/i.test(output)) {
+    return `Another Temporal server is using ${dbFile}: stop it ('cairn down' stops the one Cairn started) or give this one another database file.`;
+  }
+  return `Check its output above${dbFile ? ` (is ${dbFile} damaged?)` : ''}; set TEMPORAL_CLI_PATH to another Temporal CLI to rule out the binary.`;
+}
+
 export async function stopDevServerProcess(pid: number, graceMs = 10_000): Promise<boolean> {
   if (!isProcessAlive(pid)) return false;
   process.kill(pid, 'SIGTERM');

@@ -7,7 +7,6 @@ export {
   TEMPORAL_CLI_PACKAGE,
   TEMPORAL_CLI_VERSION,
   TemporalBinaryError,
-  acquireBuildLock,
   ensureTemporalBinary,
   findTemporalBinary,
   getTemporalVersion,
@@ -44,3 +43,4 @@ export {
   type CairnSearchAttributeKey,
 } from './search-attributes.ts';
 export { isProcessAlive } from './process-alive.ts';
+export { acquireFileLock, type AcquireFileLockOptions, type FileLock } from './file-lock.ts';

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCairnError } from '../errors.ts';
 import {
-  acquireBuildLock,
   ensureTemporalBinary,
   findTemporalBinary,
   temporalCacheDir,
@@ -171,64 +170,6 @@ describe('ensureTemporalBinary', () => {
     const error = await ensureTemporalBinary({ env: { PATH: pathBin, CAIRN_CACHE_DIR: join(root, 'cache') } }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/does not run[\s\S]*segmentation fault/);
     expect(go.calls()).toEqual([]);
-  });
-});
-
-describe('acquireBuildLock', () => {
-  it('makes a second caller wait until the first releases', async () => {
-    const cacheDir = dir('cache');
-    const first = await acquireBuildLock(cacheDir);
-    if (first === 'done') throw new Error('unexpected');
-    let secondHasIt = false;
-    const second = acquireBuildLock(cacheDir, { pollMs: 20 }).then((lock) => {
-      secondHasIt = true;
-      return lock;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(secondHasIt).toBe(false);
-    await first.release();
-    const lock = await second;
-    expect(lock).not.toBe('done');
-    if (lock !== 'done') await lock.release();
-  });
-
-  it('stops waiting when the awaited result appears', async () => {
-    const cacheDir = dir('cache');
-    const first = await acquireBuildLock(cacheDir);
-    let done = false;
-    setTimeout(() => (done = true), 100);
-    expect(await acquireBuildLock(cacheDir, { pollMs: 20, isDone: async () => done })).toBe('done');
-    if (first !== 'done') await first.release();
-  });
-
-  it('takes over a lock whose owner is dead', async () => {
-    const cacheDir = dir('cache');
-    writeFileSync(join(cacheDir, '.temporal-build.lock'), '2147483646\n2020-01-01T00:00:00Z\n');
-    const progress: string[] = [];
-    const lock = await acquireBuildLock(cacheDir, { report: (line) => progress.push(line), pollMs: 20 });
-    expect(lock).not.toBe('done');
-    expect(progress[0]).toMatch(/stale Temporal CLI build lock \(pid 2147483646/);
-    if (lock !== 'done') await lock.release();
-  });
-
-  it('takes over a lock its live owner stopped refreshing', async () => {
-    const cacheDir = dir('cache');
-    const lockPath = join(cacheDir, '.temporal-build.lock');
-    writeFileSync(lockPath, `${process.pid}\n`);
-    const old = new Date(Date.now() - 10 * 60_000);
-    utimesSync(lockPath, old, old);
-    const lock = await acquireBuildLock(cacheDir, { staleLockMs: 60_000, pollMs: 20 });
-    expect(lock).not.toBe('done');
-    if (lock !== 'done') await lock.release();
-  });
-
-  it('gives up after the wait timeout with the lock path in the hint', async () => {
-    const cacheDir = dir('cache');
-    const first = await acquireBuildLock(cacheDir);
-    const error = await acquireBuildLock(cacheDir, { waitTimeoutMs: 100, pollMs: 20 }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/Gave up waiting for another process \(pid \d+\)/);
-    expect((error as { hint: string }).hint).toContain('.temporal-build.lock');
-    if (first !== 'done') await first.release();
   });
 });
 

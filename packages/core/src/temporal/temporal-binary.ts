@@ -9,11 +9,11 @@
  */
 import { spawn, execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { CairnError } from '../errors.ts';
-import { isProcessAlive } from './process-alive.ts';
+import { acquireFileLock } from './file-lock.ts';
 
 /** The CLI version Cairn builds. Later tags carry a go.mod `replace` and cannot be go-installed. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -158,7 +158,9 @@ export async function ensureTemporalBinary(options: EnsureTemporalBinaryOptions 
   }
 
   await mkdir(cacheDir, { recursive: true });
-  const lock = await acquireBuildLock(cacheDir, {
+  const lock = await acquireFileLock(join(cacheDir, lockName), {
+    activity: 'building the Temporal CLI',
+    makeError: (message, hint) => new TemporalBinaryError(message, { hint }),
     report,
     isDone: async () => isExecutableFile(cached) && (await runs(cached)),
     waitTimeoutMs: options.waitTimeoutMs ?? 30 * 60_000,
@@ -183,94 +185,6 @@ async function runs(binary: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-interface BuildLock {
-  refresh(): Promise<void>;
-  release(): Promise<void>;
-}
-
-/**
- * Takes `<cacheDir>/.temporal-build.lock` (created exclusively, holding the owner's pid), or
- * waits while another live process holds it. Returns 'done' when `isDone` turns true while
- * waiting. A lock whose owner is dead, or which its owner stopped refreshing, is taken over.
- */
-export async function acquireBuildLock(
-  cacheDir: string,
-  options: {
-    report?: (line: string) => void;
-    isDone?: () => Promise<boolean>;
-    waitTimeoutMs?: number;
-    staleLockMs?: number;
-    pollMs?: number;
-  } = {},
-): Promise<BuildLock | 'done'> {
-  const lockPath = join(cacheDir, lockName);
-  const report = options.report ?? (() => {});
-  const staleLockMs = options.staleLockMs ?? 2 * 60_000;
-  const pollMs = options.pollMs ?? 1_000;
-  const started = Date.now();
-  const deadline = started + (options.waitTimeoutMs ?? 30 * 60_000);
-  let lastReport = 0;
-
-  for (;;) {
-    try {
-      const handle = await open(lockPath, 'wx');
-      await handle.writeFile(`${process.pid}\n${new Date().toISOString()}\n`);
-      await handle.close();
-      let released = false;
-      return {
-        refresh: async () => {
-          if (released) return;
-          const now = new Date();
-          await utimes(lockPath, now, now).catch(() => {});
-        },
-        release: async () => {
-          released = true;
-          await rm(lockPath, { force: true });
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-
-    const holder = await readLock(lockPath);
-    if (holder && (!holder.alive || Date.now() - holder.mtimeMs > staleLockMs)) {
-      report(`Removing a stale Temporal CLI build lock (pid ${holder.pid ?? '?'} is gone).`);
-      await rm(lockPath, { force: true });
-      continue;
-    }
-    if (options.isDone && (await options.isDone())) return 'done';
-    if (Date.now() > deadline) {
-      throw new TemporalBinaryError(
-        `Gave up waiting for another process (pid ${holder?.pid ?? '?'}) to finish building the Temporal CLI ` +
-          `after ${Math.round((Date.now() - started) / 1000)}s.`,
-        { hint: `If no build is running, delete ${lockPath} and try again.` },
-      );
-    }
-    if (Date.now() - lastReport >= 15_000) {
-      lastReport = Date.now();
-      report(
-        `Waiting for another process (pid ${holder?.pid ?? '?'}) building the Temporal CLI… ` +
-          `${Math.round((Date.now() - started) / 1000)}s`,
-      );
-    }
-    await sleep(pollMs);
-  }
-}
-
-async function readLock(lockPath: string): Promise<{ pid?: number; alive: boolean; mtimeMs: number } | undefined> {
-  try {
-    const [text, info] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)]);
-    const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
-    if (!Number.isInteger(pid) || pid <= 0) {
-      // Being written right now, or garbage: judge by age alone.
-      return { alive: true, mtimeMs: info.mtimeMs };
-    }
-    return { pid, alive: isProcessAlive(pid), mtimeMs: info.mtimeMs };
-  } catch {
-    return undefined; // released between our attempt and this read
   }
 }
 
@@ -358,8 +272,4 @@ async function goInstall(
 
 function tail(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
