@@ -170,6 +170,7 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
       inputCalibration = Math.max(inputCalibration, result.inputCalibration ?? 1);
       if (result.status === 'budget_exhausted') markPartial(`${agent} ran out of budget`);
       if (result.status === 'truncated') markPartial(`${agent}'s answer was cut off at its output limit`);
+      if (result.outputRef) markPartial(`${agent}'s answer was too large to carry whole; only its beginning was used`);
       return result;
     } catch (error) {
       budget.settleChild(reservation, undefined);

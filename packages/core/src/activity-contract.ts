@@ -9,6 +9,7 @@ import type { AgentSpec } from './agent/spec.ts';
 import type { AssistantMessage, StopReason, TokenUsage, ToolResultMessage, UserMessage } from './messages.ts';
 import type { TranscriptRef } from './transcript/transcript-store.ts';
 import type { CallAllowance } from './budget/plan-model-call.ts';
+import type { ClaimedAssistantMessage } from './transcript/claim-check.ts';
 
 export interface ResolvedAgent {
   spec: AgentSpec;
@@ -16,13 +17,15 @@ export interface ResolvedAgent {
   specRef: string;
 }
 
-/** A tool result stored by the tool activity, appended to the transcript by the next model call. */
+/** A tool result stored by the tool activity (or a sub-agent's stored answer), appended to the transcript by the next model call. */
 export interface ToolResultRef {
   role: 'tool';
   toolCallId: string;
   toolName: string;
   isError: boolean;
   contentRef: string;
+  /** Appended to the stored content: the parent's note on how a sub-agent ended. */
+  suffix?: string;
 }
 
 /** A run input stored out of history by the client; the model activity reads it. */
@@ -54,7 +57,8 @@ export interface CallModelInput {
 export interface ModelReply {
   /** The transcript including `append` and the model's reply. */
   transcript: TranscriptRef;
-  message: AssistantMessage;
+  /** The reply, with parts too large for history replaced by their blob keys (`transcript/claim-check.ts`). */
+  message: ClaimedAssistantMessage;
   usage: TokenUsage;
   stopReason: StopReason;
   /** Cairn's own estimate of the input, before calibration: compared with `usage.inputTokens` to calibrate the next. */
@@ -77,6 +81,8 @@ export interface RunToolInput {
   toolName: string;
   /** Raw JSON from the model; parsed and validated inside the activity. */
   arguments: string;
+  /** Arguments too large for history: read from the blob store instead of `arguments`. */
+  argumentsRef?: string;
   /** A workflow running an internal tool needs the result itself, not just its key. */
   returnContent?: boolean;
   /** The run's `toolSettings`. */
@@ -97,10 +103,14 @@ export interface PrepareToolCallInput {
   agent: string;
   toolName: string;
   arguments: string;
+  argumentsRef?: string;
 }
 
-/** Arguments checked before a person is asked to approve them, and whether approval is needed at all. */
-export type PrepareToolCallOutput = { ok: true; arguments: unknown; needsApproval: boolean } | { ok: false; error: string };
+/**
+ * Arguments checked before a person is asked to approve them, and whether approval is needed
+ * at all. Checked arguments too large for history come back as `argumentsPreview` instead.
+ */
+export type PrepareToolCallOutput = { ok: true; arguments?: unknown; argumentsPreview?: string; needsApproval: boolean } | { ok: false; error: string };
 
 export interface CairnActivities {
   /** The agent's spec; with `model`, running on that model instead of its own. */

@@ -11,6 +11,7 @@ import { estimateInputTokens } from '../budget/estimate-tokens.ts';
 import { planModelCall } from '../budget/plan-model-call.ts';
 import { splitModelId } from '../agent/define-agent.ts';
 import { assignCallIds, toProviderIds } from '../transcript/call-ids.ts';
+import { claimCheckReply } from '../transcript/claim-check.ts';
 
 export type ModelResolver = (modelId: string) => { provider: ModelProvider; model: string };
 
@@ -37,7 +38,9 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       append.map(async (entry): Promise<Message> => {
         if (!('contentRef' in entry)) return entry;
         const { contentRef, ...rest } = entry;
-        return { ...rest, content: await deps.blobs.get(contentRef) };
+        if (rest.role === 'user') return { role: 'user', content: await deps.blobs.get(contentRef) };
+        const { suffix = '', ...result } = rest;
+        return { ...result, content: (await deps.blobs.get(contentRef)) + suffix };
       }),
     );
   }
@@ -64,7 +67,7 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       );
       const message = assignCallIds(response.message, input.turn ?? withNew.length);
       const transcript = await deps.transcripts.append(withNew, [message]);
-      return { transcript, message, usage: response.usage, stopReason: response.stopReason, ...(estimatedInputTokens === undefined ? {} : { estimatedInputTokens }) };
+      return { transcript, message: await claimCheckReply(message, deps.blobs), usage: response.usage, stopReason: response.stopReason, ...(estimatedInputTokens === undefined ? {} : { estimatedInputTokens }) };
     } catch (error) {
       throw toActivityFailure(error);
     }

@@ -24,6 +24,6 @@ export function createActivities({ agents, blobs, resolveModel, prices }: Activi
     resolveAgent: resolveAgentActivity(agents, blobs, { ...defaultPrices, ...prices }),
     callModel: callModelActivity({ blobs, transcripts, resolveModel }),
     runTool: runToolActivity(agents, blobs),
-    prepareToolCall: prepareToolCallActivity(agents),
+    prepareToolCall: prepareToolCallActivity(agents, blobs),
   };
 }

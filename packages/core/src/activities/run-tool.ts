@@ -7,6 +7,7 @@ import type { BlobStore } from '../transcript/blob-store.ts';
 import { toActivityFailure } from './failures.ts';
 import { withHeartbeat } from './heartbeat.ts';
 import { redact } from '../redact.ts';
+import { claimedTextNote, maxInlineBytes } from '../transcript/claim-check.ts';
 
 const previewLength = 280;
 export const defaultMaxResultChars = 100_000;
@@ -43,7 +44,7 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
     if (!tool) {
       return toolError(`There is no tool named '${input.toolName}'. Available tools: ${[...agent.tools.keys()].join(', ') || '(none)'}.`);
     }
-    const args = parseArguments(tool, input.arguments);
+    const args = parseArguments(tool, await argumentsOf(input, blobs));
     if (!args.ok) return toolError(args.error);
 
     const activity = Context.current();
@@ -74,19 +75,27 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
  * Checks a gated call's arguments before anyone is asked to approve them, and
  * evaluates the tool's `needsApproval` predicate, which only the worker can run.
  */
-export function prepareToolCallActivity(agents: AgentRegistry) {
+export function prepareToolCallActivity(agents: AgentRegistry, blobs: BlobStore) {
   return async function prepareToolCall(input: PrepareToolCallInput): Promise<PrepareToolCallOutput> {
     try {
       const tool = agents.get(input.agent).tools.get(input.toolName);
       if (!tool) return { ok: false, error: `There is no tool named '${input.toolName}'.` };
-      const args = parseArguments(tool, input.arguments);
+      const args = parseArguments(tool, await argumentsOf(input, blobs));
       if (!args.ok) return args;
       const needsApproval = typeof tool.needsApproval === 'function' ? await tool.needsApproval(args.value) : tool.needsApproval === true;
+      // The person deciding sees the arguments in the run's memo: large ones by their beginning, never copied whole.
+      const checked = JSON.stringify(args.value) ?? '';
+      if (Buffer.byteLength(checked) > maxInlineBytes) return { ok: true, argumentsPreview: `${checked.slice(0, 2_000)} ${claimedTextNote(Buffer.byteLength(checked), await blobs.put(checked))}`, needsApproval };
       return { ok: true, arguments: args.value, needsApproval };
     } catch (error) {
       throw toActivityFailure(error);
     }
   };
+}
+
+/** The model's raw arguments, from history or (when too large for it) from the blob store. */
+async function argumentsOf(input: { arguments: string; argumentsRef?: string }, blobs: BlobStore): Promise<string> {
+  return input.argumentsRef ? blobs.get(input.argumentsRef) : input.arguments;
 }
 
 function parseArguments(tool: AnyTool, raw: string): { ok: true; value: unknown } | { ok: false; error: string } {

@@ -21,6 +21,7 @@ import { parseAmount, parseAnswer, parseDecision } from '../workflow/payloads.ts
 import { choosePending, type InboxItem } from './human-input.ts';
 import { usageFromHistory } from './history-usage.ts';
 import { queuedDecisionIds } from './queued-decisions.ts';
+import { formatBytes } from '../transcript/claim-check.ts';
 
 /**
  * What became of an answer or decision: `confirmed` when a worker checked and
@@ -49,10 +50,6 @@ export const maxInlineInputBytes = 1024 * 1024;
 const storeInputAboveBytes = 64 * 1024;
 /** Even stored, an input must fit a model's context: no model reads more than this. */
 export const maxStoredInputBytes = 64 * 1024 * 1024;
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
-}
 
 export interface RunSummary {
   runId: string;
@@ -139,14 +136,24 @@ export class CairnClient {
     return `${this.options.uiBaseUrl}/namespaces/${encodeURIComponent(this.temporal.options.namespace)}/workflows/${encodeURIComponent(runId)}`;
   }
 
-  /** Waits for the run to end. A failed run throws a CairnError with the failure's message. */
+  /**
+   * Waits for the run to end. A failed run throws a CairnError with the failure's message.
+   * An answer too large for history is read whole from the blob store when this client has it.
+   */
   async result(runId: string): Promise<AgentRunResult> {
     await this.describe(runId);
+    let result: AgentRunResult;
     try {
-      return (await this.temporal.workflow.getHandle(runId).result()) as AgentRunResult;
+      result = (await this.temporal.workflow.getHandle(runId).result()) as AgentRunResult;
     } catch (error) {
       throw runFailure(runId, error);
     }
+    return this.withWholeOutput(result);
+  }
+
+  private async withWholeOutput<T extends { output: string; outputRef?: string }>(result: T): Promise<T> {
+    if (!result.outputRef || !this.options.blobs) return result;
+    return { ...result, output: await this.options.blobs.get(result.outputRef) };
   }
 
   async status(runId: string): Promise<RunStatus> {
@@ -187,7 +194,7 @@ export class CairnClient {
       }
     }
     if (info.status.name === 'COMPLETED') {
-      const result = (await handle.result()) as AgentRunResult;
+      const result = await this.withWholeOutput((await handle.result()) as AgentRunResult);
       return {
         ...base,
         state: result.status,

@@ -33,6 +33,7 @@ import { defaultBudgetPolicy } from '../budget/budget-policy.ts';
 import { calibrateInputEstimate } from '../budget/input-calibration.ts';
 import { addUsage, zeroUsage, type ToolCall } from '../messages.ts';
 import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
+import { claimedTextNote, formatBytes, maxInlineBytes, type ClaimedToolCall } from '../transcript/claim-check.ts';
 import { emptyTranscript, type TranscriptRef } from '../transcript/transcript-store.ts';
 import { addBudgetSignal, answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from './definitions.ts';
 import { failureMessage } from './failure-message.ts';
@@ -210,22 +211,26 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     status.turn += 1;
     turnsInThisHistory += 1;
     status.usage = addUsage(status.usage, reply.usage);
-    const { toolCalls } = reply.message;
-    const text = toolCalls.length === 0 ? cutOff + reply.message.content : reply.message.content;
+    const { toolCalls, contentRef, contentBytes } = reply.message;
+    // A reply too large for history comes by key: the answer is its beginning, a note, and the key.
+    const answer = contentRef ? `${reply.message.content}\n\n${claimedTextNote(contentBytes ?? 0, contentRef)}` : reply.message.content;
+    const text = toolCalls.length === 0 ? cutOff + answer : answer;
     if (text.trim() !== '') lastText = text;
+    const outputRef = cutOff === '' ? contentRef : undefined;
 
-    if (wrapUpFor) return finish('budget_exhausted', text || partialResult(wrapUpFor), wrapUpFor);
+    if (wrapUpFor) return finish('budget_exhausted', text || partialResult(wrapUpFor), wrapUpFor, outputRef);
     if (toolCalls.length === 0) {
-      if (reply.stopReason !== 'max_tokens' || !patched('cairn-continue-cut-off-answers')) return finish('completed', text);
+      if (reply.stopReason !== 'max_tokens' || !patched('cairn-continue-cut-off-answers')) return finish('completed', text, undefined, outputRef);
       // Cut off mid-answer: ask for the rest while turns and budget allow, else say it was cut off.
-      if (continuations >= options.continuations || status.turn >= maxTurns || runBudget.exhausted()) return finish('truncated', text);
+      // An answer already too large for history is not made larger.
+      if (contentRef || continuations >= options.continuations || status.turn >= maxTurns || runBudget.exhausted()) return finish('truncated', text, undefined, outputRef);
       continuations += 1;
       cutOff = text;
       append = [{ role: 'user', content: continueInstruction }];
       continue;
     }
     cutOff = '';
-    if (status.turn >= maxTurns) return finish('max_turns', reply.message.content);
+    if (status.turn >= maxTurns) return finish('max_turns', answer, undefined, contentRef);
 
     setState('running_tools');
     status.toolCalls = toolCalls.map((call): ToolCallStatus => ({ id: call.id, name: call.name, state: 'queued' }));
@@ -258,7 +263,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     }
   }
 
-  function finish(outcome: RunOutcome, output: string, exhaustedLimit?: BudgetDimension): AgentRunResult {
+  function finish(outcome: RunOutcome, output: string, exhaustedLimit?: BudgetDimension, outputRef?: string): AgentRunResult {
     status.output = output;
     status.exhaustedLimit = exhaustedLimit;
     setState(outcome);
@@ -267,6 +272,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       agent: spec.name,
       status: outcome,
       output,
+      ...(outputRef ? { outputRef } : {}),
       turns: status.turn,
       usage: status.usage,
       transcript,
@@ -321,14 +327,19 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     return spec.tools.find((candidate) => candidate.name === call.name);
   }
 
-  function toolResult(call: ToolCall, view: ToolCallStatus, content: string, isError: boolean): TranscriptAppend {
+  function toolResult(call: ClaimedToolCall, view: ToolCallStatus, content: string, isError: boolean): TranscriptAppend {
     view.state = isError ? 'error' : 'done';
     view.preview = content.slice(0, 280);
     return { role: 'tool', toolCallId: call.id, toolName: call.name, content, isError };
   }
 
-  async function handleToolCall(call: ToolCall, view: ToolCallStatus, delegations: number): Promise<TranscriptAppend> {
+  async function handleToolCall(call: ClaimedToolCall, view: ToolCallStatus, delegations: number): Promise<TranscriptAppend> {
     const tool = toolSpec(call);
+    // Questions and tasks are read here, in the workflow, so they must fit in history.
+    if (call.argumentsRef && (tool?.kind === 'ask_human' || tool?.kind === 'sub_agent')) {
+      const what = tool.kind === 'ask_human' ? 'question' : `task for '${tool.agent}'`;
+      return toolResult(call, view, `Not run: the ${what} is ${formatBytes(call.argumentsBytes ?? 0)}, and may be at most ${formatBytes(maxInlineBytes)}. Say it shorter; name large material (a file, a source) instead of including it.`, true);
+    }
     switch (tool?.kind) {
       case 'ask_human': {
         const question = parseQuestion(call.arguments);
@@ -343,18 +354,22 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       }
       case 'sub_agent': {
         const outcome = await delegate(call, view, tool, delegations);
-        return toolResult(call, view, outcome.content, outcome.isError);
+        if (!outcome.contentRef) return toolResult(call, view, outcome.content, outcome.isError);
+        // An answer too large for history reaches the model from the blob store, with the parent's note.
+        view.state = 'done';
+        view.preview = outcome.content.slice(0, 280);
+        return { role: 'tool', toolCallId: call.id, toolName: call.name, isError: false, contentRef: outcome.contentRef, ...(outcome.suffix ? { suffix: outcome.suffix } : {}) };
       }
       default: {
         if (tool?.internal) return toolResult(call, view, `There is no tool named '${call.name}'.`, true);
         let args = call.arguments;
         if (tool?.approval) {
-          const prepared = await prepareToolCall({ agent: spec.name, toolName: call.name, arguments: call.arguments });
+          const prepared = await prepareToolCall({ agent: spec.name, toolName: call.name, arguments: call.arguments, ...(call.argumentsRef ? { argumentsRef: call.argumentsRef } : {}) });
           if (!prepared.ok) return toolResult(call, view, prepared.error, true);
           if (prepared.needsApproval) {
             view.state = 'waiting_for_human';
             const decision = await waitForHuman(
-              { kind: 'approval', id: call.id, tool: call.name, arguments: prepared.arguments, askedAt: Date.now(), timeoutAt: timeoutAt(tool.approvalTimeoutMs) },
+              { kind: 'approval', id: call.id, tool: call.name, arguments: prepared.arguments ?? prepared.argumentsPreview, askedAt: Date.now(), timeoutAt: timeoutAt(tool.approvalTimeoutMs) },
               tool.approvalTimeoutMs,
               () => ({ kind: 'decision', approved: tool.onApprovalTimeout === 'approve', reason: 'no decision came in time', by: 'timeout' }),
             );
@@ -364,6 +379,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
             if (decision.kind === 'decision' && decision.arguments !== undefined) args = JSON.stringify(decision.arguments);
           }
         }
+        const argumentsRef = args === call.arguments ? call.argumentsRef : undefined;
         return toolSlots.run(async () => {
           view.state = 'running';
           const result = await runTool({
@@ -372,6 +388,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
             toolCallId: call.id,
             toolName: call.name,
             arguments: args,
+            ...(argumentsRef ? { argumentsRef } : {}),
             ...(options.toolSettings ? { settings: options.toolSettings } : {}),
           });
           view.state = result.isError ? 'error' : 'done';
@@ -415,7 +432,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     view: ToolCallStatus,
     tool: Extract<ToolSpec, { kind: 'sub_agent' }>,
     delegations: number,
-  ): Promise<{ content: string; isError: boolean }> {
+  ): Promise<DelegationOutcome> {
     const task = parseTask(call.arguments);
     if (task === undefined) return { content: `Invalid arguments for '${call.name}': expected {"task": "<what the sub-agent should do>"}.`, isError: true };
     if (depth + 1 > maxDepth) {
@@ -438,7 +455,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     });
   }
 
-  async function runChild(child: ChildRun, task: string, reservation: string, slice: ChildRun['budget']): Promise<{ content: string; isError: boolean }> {
+  async function runChild(child: ChildRun, task: string, reservation: string, slice: ChildRun['budget']): Promise<DelegationOutcome> {
     try {
       const result = await executeChild(agentWorkflow, {
         workflowId: child.runId,
@@ -476,6 +493,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
           : result.status === 'budget_exhausted'
             ? ` (the ${child.agent} agent ran out of budget; this may be incomplete)`
             : '';
+      if (result.outputRef) return { content: result.output, isError: false, contentRef: result.outputRef, suffix: note };
       return { content: `${result.output}${note}`, isError: false };
     } catch (error) {
       runBudget.settleChild(reservation, undefined);
@@ -487,6 +505,14 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       return { content: `The ${child.agent} sub-agent ${cancelled ? 'was cancelled' : `failed: ${child.error}`}. Decide whether to retry, work around it, or report it.`, isError: true };
     }
   }
+}
+
+/** What a delegation hands the model: the child's answer, inline or (too large for history) by key with the parent's note. */
+interface DelegationOutcome {
+  content: string;
+  isError: boolean;
+  contentRef?: string;
+  suffix?: string;
 }
 
 function timeoutAt(timeoutMs: number | undefined): number | undefined {

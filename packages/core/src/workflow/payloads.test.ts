@@ -22,6 +22,8 @@ describe('signal and update payloads', () => {
     ['an empty answer', () => parseAnswer({ questionId: 'q', answer: '   ' }), /the answer is empty/],
     ['an answer that is not text', () => parseAnswer({ questionId: 'q', answer: 42 }), /answer/],
     ['a huge id', () => parseAnswer({ questionId: 'x'.repeat(500), answer: 'a' }), /longer than 200/],
+    ['a huge answer', () => parseAnswer({ questionId: 'q', answer: 'a'.repeat(3_000_000) }), /the answer is longer than 100000 characters/],
+    ['huge edited arguments', () => parseDecision({ callId: 'call-1-1', approved: true, arguments: { text: 'a'.repeat(3_000_000) } }), /arguments: the edited arguments are longer than 100000 characters as JSON/],
   ])('rejects %s with one line naming the problem', (_name, parse, message) => {
     let error: unknown;
     try {

@@ -11,6 +11,11 @@ import type { AnswerInput, DecisionInput } from './human-inbox.ts';
 export const maxAnswerChars = 100_000;
 const id = z.string().trim().min(1, 'the id is empty').max(200, 'the id is longer than 200 characters');
 const reason = z.string().max(maxAnswerChars, `the reason is longer than ${maxAnswerChars} characters`);
+/** Edited arguments travel in history (the signal or update) and to the tool again: the same bound as an answer. */
+const editedArguments = z
+  .unknown()
+  .optional()
+  .refine((value) => value === undefined || (JSON.stringify(value)?.length ?? 0) <= maxAnswerChars, `the edited arguments are longer than ${maxAnswerChars} characters as JSON`);
 
 export const answerPayload = z.object({
   questionId: id,
@@ -20,11 +25,11 @@ export const answerPayload = z.object({
 export const decisionPayload = z.object({
   callId: id,
   approved: z.boolean({ error: 'approved must be true or false' }),
-  arguments: z.unknown().optional(),
+  arguments: editedArguments,
   reason: reason.optional(),
 });
 
-export const approvePayload = z.object({ callId: id, arguments: z.unknown().optional() });
+export const approvePayload = z.object({ callId: id, arguments: editedArguments });
 export const denyPayload = z.object({ callId: id, reason: reason.optional() });
 
 const positive = (what: string, max: number) =>

@@ -150,8 +150,10 @@ export interface AgentRunResult {
   runId: string;
   agent: string;
   status: RunOutcome;
-  /** The final answer; with `budget_exhausted`, the best partial result. */
+  /** The final answer; with `budget_exhausted`, the best partial result. Its beginning alone when `outputRef` is set. */
   output: string;
+  /** The answer was too large for history: the whole of it is this blob (`CairnClient.result` reads it when it can). */
+  outputRef?: string;
   turns: number;
   /** Tokens of the whole tree: this run and its sub-agents. */
   usage: TokenUsage;
