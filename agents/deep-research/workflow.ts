@@ -18,6 +18,8 @@ import {
   defaultBudgetPolicy,
   failureMessage,
   parseAmount,
+  runDetails,
+  runSummary,
   statusQuery,
   zeroUsage,
   type AgentRunInput,
@@ -158,6 +160,8 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
         workflowId: child.runId,
         args: [childInput],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        staticSummary: runSummary(agent, task),
+        staticDetails: runDetails({ agent, model: input.model, budget: slice.limits, parentRunId: runId }),
         typedSearchAttributes: [
           { key: CairnSearchAttributes.agent, value: agent },
           { key: CairnSearchAttributes.parentRun, value: runId },
@@ -280,14 +284,16 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
   async function checkCitations(text: string): Promise<CitationCheck & { failuresText: string }> {
     let result;
     try {
-      result = await runTool({
-        runId,
-        agent: researchAgentNames.writer,
-        toolCallId: `check-${status.children.length}`,
-        toolName: 'check_citations',
-        arguments: JSON.stringify({ report: text, transcripts: researched }),
-        returnContent: true,
-      });
+      result = await runTool.executeWithOptions({ summary: `check_citations of a ${text.length.toLocaleString('en-US')}-character report against ${researched.length} researchers' sources` }, [
+        {
+          runId,
+          agent: researchAgentNames.writer,
+          toolCallId: `check-${status.children.length}`,
+          toolName: 'check_citations',
+          arguments: JSON.stringify({ report: text, transcripts: researched }),
+          returnContent: true,
+        },
+      ]);
     } catch (error) {
       // Retried and still failing (a source record that no worker can read): say so, and keep the report unchecked rather than strike it.
       markPartial(`the citations could not be checked: ${failureMessage(error)}`);

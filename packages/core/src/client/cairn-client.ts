@@ -22,6 +22,7 @@ import { choosePending, type InboxItem } from './human-input.ts';
 import { usageFromHistory } from './history-usage.ts';
 import { queuedDecisionIds } from './queued-decisions.ts';
 import { formatBytes } from '../transcript/claim-check.ts';
+import { runDetails, runSummary } from '../workflow/summaries.ts';
 
 /**
  * What became of an answer or decision: `confirmed` when a worker checked and
@@ -109,6 +110,8 @@ export class CairnClient {
       workflowId: runId,
       taskQueue: this.options.taskQueue,
       args: [runInput],
+      staticSummary: runSummary(agent, input),
+      staticDetails: runDetails({ agent, model: runOptions.model, budget: runOptions.budget, taskQueue: this.options.taskQueue }),
       typedSearchAttributes: new TypedSearchAttributes([
         { key: CairnSearchAttributes.agent, value: agent },
         { key: CairnSearchAttributes.state, value: 'starting' },

@@ -19,6 +19,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -42,6 +43,7 @@ import { approvePayload, denyPayload, parseAmount, parseAnswer, parseDecision, p
 import { parseBudgetAmount, RunBudget } from './run-budget.ts';
 import type { AgentRunInput, AgentRunResult, ChildRun, RunOutcome, RunState, RunStatus, ToolCallStatus } from './run-types.ts';
 import { Semaphore } from './semaphore.ts';
+import { currentDetails, modelCallSummary, runDetails, runSummary, toolCallSummary } from './summaries.ts';
 
 const defaults = {
   /** Beyond this many turns in one history, the loop continues as new to keep histories small. */
@@ -139,9 +141,12 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     status.state = next;
     if (next !== state) upsertSearchAttributes([{ key: CairnSearchAttributes.state, value: next }]);
     state = next;
+    // Not a command: the Web UI reads it through a query, so it costs history nothing.
+    setCurrentDetails(currentDetails({ ...status, budget: budget?.status }));
   };
 
-  const { spec, specRef } = input.resume ?? (await resolveAgent(options.model ? { name: input.agent, model: options.model } : input.agent));
+  const { spec, specRef } =
+    input.resume ?? (await resolveAgent.executeWithOptions({ summary: `resolve agent ${input.agent}` }, [options.model ? { name: input.agent, model: options.model } : input.agent]));
   const maxTurns = options.maxTurns ?? spec.maxTurns;
   const maxDepth = input.parent?.maxDepth ?? spec.maxDepth ?? 3;
   const depth = input.parent?.depth ?? 0;
@@ -186,17 +191,19 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     }
 
     setState(wrapUpFor ? 'wrapping_up' : 'calling_model');
-    const reply = await callModel({
-      runId,
-      specRef,
-      transcript,
-      append,
-      maxOutputTokens: spec.maxOutputTokens,
-      allowance: runBudget.allowance(wrapUpFor !== undefined),
-      withoutTools: wrapUpFor !== undefined,
-      turn: status.turn + 1,
-      inputCalibration,
-    });
+    const reply = await callModel.executeWithOptions({ summary: modelCallSummary(spec.model, status.turn + 1, wrapUpFor !== undefined) }, [
+      {
+        runId,
+        specRef,
+        transcript,
+        append,
+        maxOutputTokens: spec.maxOutputTokens,
+        allowance: runBudget.allowance(wrapUpFor !== undefined),
+        withoutTools: wrapUpFor !== undefined,
+        turn: status.turn + 1,
+        inputCalibration,
+      },
+    ]);
     transcript = reply.transcript;
     append = [];
     if ('refused' in reply) {
@@ -364,7 +371,9 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
         if (tool?.internal) return toolResult(call, view, `There is no tool named '${call.name}'.`, true);
         let args = call.arguments;
         if (tool?.approval) {
-          const prepared = await prepareToolCall({ agent: spec.name, toolName: call.name, arguments: call.arguments, ...(call.argumentsRef ? { argumentsRef: call.argumentsRef } : {}) });
+          const prepared = await prepareToolCall.executeWithOptions({ summary: `check before approval: ${toolCallSummary(call)}` }, [
+            { agent: spec.name, toolName: call.name, arguments: call.arguments, ...(call.argumentsRef ? { argumentsRef: call.argumentsRef } : {}) },
+          ]);
           if (!prepared.ok) return toolResult(call, view, prepared.error, true);
           if (prepared.needsApproval) {
             view.state = 'waiting_for_human';
@@ -382,15 +391,17 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
         const argumentsRef = args === call.arguments ? call.argumentsRef : undefined;
         return toolSlots.run(async () => {
           view.state = 'running';
-          const result = await runTool({
-            runId,
-            agent: spec.name,
-            toolCallId: call.id,
-            toolName: call.name,
-            arguments: args,
-            ...(argumentsRef ? { argumentsRef } : {}),
-            ...(options.toolSettings ? { settings: options.toolSettings } : {}),
-          });
+          const result = await runTool.executeWithOptions({ summary: toolCallSummary({ ...call, arguments: args, argumentsRef }) }, [
+            {
+              runId,
+              agent: spec.name,
+              toolCallId: call.id,
+              toolName: call.name,
+              arguments: args,
+              ...(argumentsRef ? { argumentsRef } : {}),
+              ...(options.toolSettings ? { settings: options.toolSettings } : {}),
+            },
+          ]);
           view.state = result.isError ? 'error' : 'done';
           view.preview = result.preview;
           return { role: 'tool', toolCallId: call.id, toolName: call.name, isError: result.isError, contentRef: result.contentRef };
@@ -470,6 +481,8 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        staticSummary: runSummary(child.agent, task),
+        staticDetails: runDetails({ agent: child.agent, budget: slice, parentRunId: runId }),
         typedSearchAttributes: [
           { key: CairnSearchAttributes.agent, value: child.agent },
           { key: CairnSearchAttributes.parentRun, value: runId },

@@ -7,6 +7,7 @@ export { defaultBudgetPolicy, type BudgetPolicy } from '../budget/budget-policy.
 export { Semaphore } from './semaphore.ts';
 export { parseAmount } from './payloads.ts';
 export { failureMessage } from './failure-message.ts';
+export { oneLine, runDetails, runSummary } from './summaries.ts';
 export { statusQuery, addBudgetSignal } from './definitions.ts';
 export { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 export { addUsage, zeroUsage } from '../messages.ts';
