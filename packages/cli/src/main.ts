@@ -4,6 +4,7 @@ import { runCommand } from './commands/run.ts';
 import { cancelCommand, listCommand, statusCommand } from './commands/inspect.ts';
 import { downCommand, serverStartCommand, serverStatusCommand, serverStopCommand, upCommand } from './commands/stack.ts';
 import { workerCommand } from './commands/worker.ts';
+import { showCommand } from './commands/show.ts';
 import { answerCommand, decideCommand, inboxCommand } from './commands/human.ts';
 import { budgetAddCommand } from './commands/budget.ts';
 import { reportCommand, researchCommand, watchCommand } from './commands/research.ts';
@@ -24,6 +25,12 @@ function dollars(value: string): number {
 function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer.');
+  return parsed;
+}
+
+function nonNegativeInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number, 0 or more.');
   return parsed;
 }
 
@@ -141,6 +148,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<runId>')
     .option('--json', 'machine-readable output')
     .action((runId, options) => done(statusCommand(runId, options)));
+  program
+    .command('show')
+    .description('a run turn by turn: what the model said, each tool call and result, answers, approvals, sub-agents')
+    .argument('<runId>')
+    .option('--json', 'machine-readable output')
+    .option('--full', 'unfold long values')
+    .option('--depth <n>', 'levels of sub-agents to include (default 1)', nonNegativeInteger)
+    .action((runId, options) => done(showCommand(runId, options)));
   program
     .command('list')
     .description('recent runs')

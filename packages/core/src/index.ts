@@ -17,6 +17,7 @@ export { defineConfig, type CairnConfig } from './config/define-config.ts';
 export { redact, redactUrl } from './redact.ts';
 export { CairnClient, newRunId, type RunSummary, type RunTree, type StartedRun } from './client/cairn-client.ts';
 export { AmbiguousPendingError, describePending, type InboxItem } from './client/human-input.ts';
+export type { RunRecord, ToolCallRecord, TurnRecord } from './client/run-record.ts';
 export { askHuman, type AskHumanTool } from './agent/ask-human.ts';
 export type { PendingItem, PendingQuestion, PendingApproval } from './workflow/human-inbox.ts';
 export type { AgentRunInput, AgentRunResult, ChildRun, RunOptions, RunState, RunStatus, ToolCallStatus } from './workflow/run-types.ts';

@@ -23,6 +23,7 @@ import { usageFromHistory } from './history-usage.ts';
 import { queuedDecisionIds } from './queued-decisions.ts';
 import { formatBytes } from '../transcript/claim-check.ts';
 import { runDetails, runSummary } from '../workflow/summaries.ts';
+import { readRunRecord, type RunRecord } from './run-record.ts';
 
 /**
  * What became of an answer or decision: `confirmed` when a worker checked and
@@ -157,6 +158,12 @@ export class CairnClient {
   private async withWholeOutput<T extends { output: string; outputRef?: string }>(result: T): Promise<T> {
     if (!result.outputRef || !this.options.blobs) return result;
     return { ...result, output: await this.options.blobs.get(result.outputRef) };
+  }
+
+  /** The run turn by turn, from its history and (for what history holds by key) this client's blob store. */
+  async record(runId: string, options: { depth?: number } = {}): Promise<RunRecord> {
+    await this.describe(runId);
+    return readRunRecord(this.temporal, runId, { blobs: this.options.blobs, depth: options.depth });
   }
 
   async status(runId: string): Promise<RunStatus> {
