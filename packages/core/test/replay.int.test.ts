@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { MockModelServer, toolResults, startTestStack, type TestStack, eventually, type ScriptedReply } from '@cairn/testing';
 import { askHuman, defineAgent, defineTool } from '../src/index.ts';
 import { workflowBundle } from '../src/worker/index.ts';
+import { addBudgetSignal, answerSignal } from '../src/workflow/definitions.ts';
 import { tmpdir } from 'node:os';
 
 /**
@@ -27,12 +28,19 @@ const lookup = defineTool({
   input: z.object({ word: z.string() }),
   execute: ({ word }) => `definition of ${word}`,
 });
+const archive = defineTool({
+  name: 'archive',
+  description: 'Archives a word; a person approves it first.',
+  input: z.object({ word: z.string() }),
+  needsApproval: true,
+  execute: ({ word }) => `archived ${word}`,
+});
 const helper = defineAgent({ name: 'replay-helper', model: 'openai:gpt-test', instructions: 'Help.' });
 const agent = defineAgent({
   name: 'replayed',
   model: 'openai:gpt-test',
   instructions: 'Define words.',
-  tools: [lookup, askHuman()],
+  tools: [lookup, archive, askHuman()],
   subAgents: [helper],
   maxTurns: 3,
   budget: { tokens: 50_000 },
@@ -60,7 +68,7 @@ describe('determinism', () => {
     await mock?.close();
   });
 
-  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, a delegation, a continued answer', async () => {
+  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, approvals, a large reply, a wrap-up, signals while waiting, a delegation, a continued answer', async () => {
     const scenarios: Record<string, ScriptedReply[]> = {
       'parallel-tools': [
         { toolCalls: [{ name: 'lookup', arguments: { word: 'cairn' } }, { name: 'lookup', arguments: { word: 'durable' } }] },
@@ -75,6 +83,15 @@ describe('determinism', () => {
         { text: 'A cairn is a pile', stopReason: 'max_tokens' },
         { text: ' of stones.' },
       ],
+      // 0.3.0: approvals (one granted, one denied), a reply too large for history, the budget's wrap-up call,
+      // and signals a run rejects or takes while it waits (a wrong id, a top-up).
+      approvals: [
+        { toolCalls: [{ name: 'archive', arguments: { word: 'cairn' } }, { name: 'archive', arguments: { word: 'scree' } }] },
+        { text: 'One archived.' },
+      ],
+      'large-reply': [{ text: `A cairn is ${'a pile of stones, '.repeat(3_000)}` }],
+      'wrap-up': [{ toolCalls: [{ name: 'lookup', arguments: { word: 'cairn' } }], usage: { inputTokens: 49_000, outputTokens: 10 } }, { text: 'What I have.' }],
+      'signals-while-waiting': [{ toolCalls: [{ id: 'q1', name: 'ask_human', arguments: { question: 'Which word?' } }] }, { text: 'Defined it.' }],
       delegation: [{ toolCalls: [{ id: 'd1', name: 'delegate_to_replay_helper', arguments: { task: 'define cairn' } }] }, { text: 'a pile of stones' }, { text: 'Done.' }],
     };
     const histories = [];
@@ -85,6 +102,19 @@ describe('determinism', () => {
       if (name === 'question') {
         await eventually(async () => (await stack.client.pending(runId)).length > 0, 'the question');
         await stack.client.answer(runId, 'cairn');
+      }
+      if (name === 'signals-while-waiting') {
+        await eventually(async () => (await stack.client.pending(runId)).length > 0, 'the question');
+        const handle = stack.temporal.workflow.getHandle(runId);
+        await handle.signal(answerSignal, { questionId: 'no-such-question', answer: 'x' });
+        await handle.signal(addBudgetSignal, { tokens: 1_000 });
+        await stack.client.answer(runId, 'cairn');
+      }
+      if (name === 'approvals') {
+        await eventually(async () => ((await stack.client.pending(runId))[0]?.kind === 'approval' ? true : undefined), 'the first approval');
+        await stack.client.decide(runId, { callId: 'call-1-1', approved: true });
+        await eventually(async () => ((await stack.client.pending(runId))[0]?.id === 'call-1-2' ? true : undefined), 'the second approval');
+        await stack.client.decide(runId, { callId: 'call-1-2', approved: false, reason: 'not that one' });
       }
       await stack.client.result(runId);
       const history = await stack.temporal.workflow.getHandle(runId).fetchHistory();
