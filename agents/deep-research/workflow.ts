@@ -8,7 +8,7 @@
  *
  * Deterministic code only: the agents do the thinking, activities the I/O.
  */
-import { executeChild, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo, ParentClosePolicy } from '@temporalio/workflow';
+import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   CairnSearchAttributes,
   RunBudget,
@@ -18,8 +18,7 @@ import {
   defaultBudgetPolicy,
   failureMessage,
   parseAmount,
-  runDetails,
-  runSummary,
+  runChildAgent,
   statusQuery,
   zeroUsage,
   type AgentRunInput,
@@ -156,20 +155,7 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
       inputCalibration,
     };
     try {
-      const result = await executeChild<(input: AgentRunInput) => Promise<AgentRunResult>>('agentWorkflow', {
-        workflowId: child.runId,
-        args: [childInput],
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        staticSummary: runSummary(agent, task),
-        staticDetails: runDetails({ agent, model: input.model, budget: slice.limits, parentRunId: runId }),
-        typedSearchAttributes: [
-          { key: CairnSearchAttributes.agent, value: agent },
-          { key: CairnSearchAttributes.parentRun, value: runId },
-          { key: CairnSearchAttributes.state, value: 'starting' },
-        ],
-      });
-      budget.settleChild(reservation, { usage: result.usage, costUsd: result.costUsd ?? 0, usageByAgent: result.usageByAgent ?? {}, usageByModel: result.usageByModel ?? {} });
-      Object.assign(child, { state: result.status, turns: result.turns, usage: result.usage, costUsd: result.costUsd });
+      const result = await runChildAgent({ child, input: childInput, parentRunId: runId, budget, reservation });
       status.usage = addUsage(status.usage, result.usage);
       inputCalibration = Math.max(inputCalibration, result.inputCalibration ?? 1);
       if (result.status === 'budget_exhausted') markPartial(`${agent} ran out of budget`);
@@ -177,7 +163,6 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
       if (result.outputRef) markPartial(`${agent}'s answer was too large to carry whole; only its beginning was used`);
       return result;
     } catch (error) {
-      budget.settleChild(reservation, undefined);
       child.state = 'failed';
       child.error = (error as Error).message;
       markPartial(`${agent} failed: ${child.error}`);

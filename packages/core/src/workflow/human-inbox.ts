@@ -44,7 +44,8 @@ export interface DecisionInput {
 }
 
 export type Resolution =
-  | { kind: 'answer'; answer: string; by: 'human' | 'timeout' | 'unattended' }
+  /** `top-up`: a budget question that a top-up answered. */
+  | { kind: 'answer'; answer: string; by: 'human' | 'timeout' | 'unattended' | 'top-up' }
   | { kind: 'decision'; approved: boolean; arguments?: unknown; reason?: string; by: 'human' | 'timeout' };
 
 export class InboxError extends Error {
@@ -88,6 +89,11 @@ export class HumanInbox {
   decide(input: DecisionInput, by: 'human' | 'timeout' = 'human'): void {
     this.validateDecision(input);
     this.resolve(input.callId, { kind: 'decision', approved: input.approved, arguments: input.arguments, reason: input.reason, by });
+  }
+
+  /** Resolves a pending item by what the run itself saw (a top-up), not by anyone's answer. */
+  settle(id: string, resolution: Resolution): void {
+    if (this.pendingItems.has(id)) this.resolve(id, resolution);
   }
 
   private resolve(id: string, resolution: Resolution): void {

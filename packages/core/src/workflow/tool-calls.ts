@@ -1,0 +1,219 @@
+/**
+ * The tool calls of one turn, each by its kind: a plain tool runs as an
+ * activity; a gated tool waits for a person's approval first; a question waits
+ * for a person's answer; a delegation runs a sub-agent as a child workflow. Each
+ * ends as what the model is handed back.
+ */
+import { CancellationScope, ChildWorkflowFailure, isCancellation, type ActivityInterfaceFor } from '@temporalio/workflow';
+import type { CairnActivities, TranscriptAppend } from '../activity-contract.ts';
+import type { AgentSpec, ToolSpec } from '../agent/spec.ts';
+import { formatBytes, maxInlineBytes, type ClaimedToolCall } from '../transcript/claim-check.ts';
+import { failureMessage } from './failure-message.ts';
+import type { HumanWaits } from './human-waits.ts';
+import { runChildAgent } from './child-runs.ts';
+import type { RunBudget } from './run-budget.ts';
+import type { RunEvents } from './run-events.ts';
+import type { AgentRunInput, AgentRunResult, ChildRun, RunOptions } from './run-types.ts';
+import type { Semaphore } from './semaphore.ts';
+import { toolCallSummary } from './summaries.ts';
+
+export const unattendedAnswer = 'No human is available to answer; proceed with your best judgement and say what you assumed.';
+
+type Tool<K extends ToolSpec['kind']> = Extract<ToolSpec, { kind: K }>;
+
+export interface ToolCallsContext {
+  runId: string;
+  spec: AgentSpec;
+  options: RunOptions;
+  activities: Pick<ActivityInterfaceFor<CairnActivities>, 'runTool' | 'prepareToolCall'>;
+  budget: RunBudget;
+  events: RunEvents;
+  waits: HumanWaits;
+  toolSlots: Semaphore;
+  childSlots: Semaphore;
+  /** How deep this run is among sub-agents, and how deep they may go. */
+  depth: number;
+  maxDepth: number;
+  /** What the parent knows of the provider's token counts, handed to each child. */
+  inputCalibration: () => number;
+  /** A child ended by itself: the parent learns from its result. */
+  onChildResult: (result: AgentRunResult) => void;
+}
+
+export class ToolCalls {
+  constructor(private readonly context: ToolCallsContext) {}
+
+  /** Runs one call of a turn with `delegations` delegations in it (for the even budget split). */
+  async run(call: ClaimedToolCall, delegations: number): Promise<TranscriptAppend> {
+    const tool = this.context.spec.tools.find((candidate) => candidate.name === call.name);
+    // Questions and tasks are read here, in the workflow, so they must fit in history.
+    if (call.argumentsRef && (tool?.kind === 'ask_human' || tool?.kind === 'sub_agent')) {
+      const what = tool.kind === 'ask_human' ? 'question' : `task for '${tool.agent}'`;
+      return this.result(call, `Not run: the ${what} is ${formatBytes(call.argumentsBytes ?? 0)}, and may be at most ${formatBytes(maxInlineBytes)}. Say it shorter; name large material (a file, a source) instead of including it.`, true);
+    }
+    switch (tool?.kind) {
+      case 'ask_human':
+        return this.question(call, tool);
+      case 'sub_agent':
+        return this.delegation(call, tool, delegations);
+      default:
+        if (tool?.internal) return this.result(call, `There is no tool named '${call.name}'.`, true);
+        return tool?.approval ? this.gated(call, tool) : this.plain(call, call.arguments, call.argumentsRef);
+    }
+  }
+
+  /** What the model is handed back, announced. */
+  private result(call: ClaimedToolCall, content: string, isError: boolean): TranscriptAppend {
+    this.context.events.emit({ type: 'tool_call_finished', id: call.id, name: call.name, isError, preview: content.slice(0, 280) });
+    return { role: 'tool', toolCallId: call.id, toolName: call.name, content, isError };
+  }
+
+  private async question(call: ClaimedToolCall, tool: Tool<'ask_human'>): Promise<TranscriptAppend> {
+    const question = parseQuestion(call.arguments);
+    if (typeof question === 'string') return this.result(call, question, true);
+    const { unattended } = this.context.options;
+    const resolution = await this.context.waits.wait(
+      { kind: 'question', id: call.id, ...question, askedAt: Date.now(), timeoutAt: timeoutAt(tool.timeoutMs) },
+      tool.timeoutMs,
+      () => ({ kind: 'answer', answer: unattended ? unattendedAnswer : tool.defaultAnswer, by: unattended ? 'unattended' : 'timeout' }),
+    );
+    return this.result(call, resolution.kind === 'answer' ? resolution.answer : '', false);
+  }
+
+  /** A tool that asks first: its arguments are checked, then a person approves (or edits) or denies them. */
+  private async gated(call: ClaimedToolCall, tool: Tool<'function'>): Promise<TranscriptAppend> {
+    const { prepareToolCall } = this.context.activities;
+    const prepared = await prepareToolCall.executeWithOptions({ summary: `check before approval: ${toolCallSummary(call)}` }, [
+      { agent: this.context.spec.name, toolName: call.name, arguments: call.arguments, ...(call.argumentsRef ? { argumentsRef: call.argumentsRef } : {}) },
+    ]);
+    if (!prepared.ok) return this.result(call, prepared.error, true);
+    if (!prepared.needsApproval) return this.plain(call, call.arguments, call.argumentsRef);
+    const decision = await this.context.waits.wait(
+      { kind: 'approval', id: call.id, tool: call.name, arguments: prepared.arguments ?? prepared.argumentsPreview, askedAt: Date.now(), timeoutAt: timeoutAt(tool.approvalTimeoutMs) },
+      tool.approvalTimeoutMs,
+      () => ({ kind: 'decision', approved: tool.onApprovalTimeout === 'approve', reason: 'no decision came in time', by: 'timeout' }),
+    );
+    if (decision.kind === 'decision' && !decision.approved) {
+      return this.result(call, `The user denied this call to '${call.name}'${decision.reason ? `: ${decision.reason}` : '.'} Do not retry it unchanged.`, true);
+    }
+    if (decision.kind === 'decision' && decision.arguments !== undefined) return this.plain(call, JSON.stringify(decision.arguments), undefined);
+    return this.plain(call, call.arguments, call.argumentsRef);
+  }
+
+  /** The tool's activity; its result stays in the blob store and the model gets it by key. */
+  private plain(call: ClaimedToolCall, args: string, argumentsRef: string | undefined): Promise<TranscriptAppend> {
+    const { runId, spec, options, activities, events } = this.context;
+    return this.context.toolSlots.run(async () => {
+      events.emit({ type: 'tool_call_started', id: call.id, name: call.name });
+      const result = await activities.runTool.executeWithOptions({ summary: toolCallSummary({ ...call, arguments: args, argumentsRef }) }, [
+        {
+          runId,
+          agent: spec.name,
+          toolCallId: call.id,
+          toolName: call.name,
+          arguments: args,
+          ...(argumentsRef ? { argumentsRef } : {}),
+          ...(options.toolSettings ? { settings: options.toolSettings } : {}),
+        },
+      ]);
+      events.emit({ type: 'tool_call_finished', id: call.id, name: call.name, isError: result.isError, preview: result.preview });
+      return { role: 'tool', toolCallId: call.id, toolName: call.name, isError: result.isError, contentRef: result.contentRef };
+    });
+  }
+
+  private async delegation(call: ClaimedToolCall, tool: Tool<'sub_agent'>, delegations: number): Promise<TranscriptAppend> {
+    const { runId, depth, maxDepth, budget, events } = this.context;
+    const task = parseTask(call.arguments);
+    if (task === undefined) return this.result(call, `Invalid arguments for '${call.name}': expected {"task": "<what the sub-agent should do>"}.`, true);
+    if (depth + 1 > maxDepth) {
+      return this.result(call, `Cannot delegate to '${tool.agent}': sub-agents may nest at most ${maxDepth} levels deep. Do the task yourself.`, true);
+    }
+    // Derived from this run and the tool call: a replayed or retried parent finds the same child, never a second one.
+    const child: ChildRun = { runId: `${runId}.${call.id}`, agent: tool.agent, toolCallId: call.id, state: 'queued' };
+    events.emit({ type: 'child_started', child });
+    return this.context.childSlots.run(async () => {
+      // The slice is carved when the child can start, from what remains then.
+      const reservation = `child:${call.id}`;
+      const slice = budget.reserveChild(reservation, delegations);
+      if (!slice.ok) {
+        events.emit({ type: 'child_settled', child });
+        return this.result(call, `Not delegated to '${tool.agent}': ${slice.reason}. Work with what you have.`, true);
+      }
+      events.emit({ type: 'tool_call_started', id: call.id, name: call.name });
+      Object.assign(child, { state: 'running', budget: slice.limits });
+      return this.runChild(call, child, task, reservation, slice.limits);
+    });
+  }
+
+  private async runChild(call: ClaimedToolCall, child: ChildRun, task: string, reservation: string, slice: ChildRun['budget']): Promise<TranscriptAppend> {
+    const { runId, options, depth, maxDepth, budget, events } = this.context;
+    const input: AgentRunInput = {
+      agent: child.agent,
+      input: task,
+      options: { ...options, maxTurns: undefined, budget: undefined },
+      parent: { runId, depth: depth + 1, maxDepth },
+      budget: slice,
+      inputCalibration: this.context.inputCalibration(),
+    };
+    let result: AgentRunResult;
+    try {
+      result = await runChildAgent({ child, input, parentRunId: runId, budget, reservation });
+    } catch (error) {
+      // This run itself is being cancelled: its children went with it; stop here.
+      if (CancellationScope.current().consideredCancelled) throw error;
+      const cancelled = error instanceof ChildWorkflowFailure && isCancellation(error.cause);
+      child.state = cancelled ? 'cancelled' : 'failed';
+      child.error = failureMessage(error);
+      events.emit({ type: 'child_settled', child });
+      return this.result(call, `The ${child.agent} sub-agent ${cancelled ? 'was cancelled' : `failed: ${child.error}`}. Decide whether to retry, work around it, or report it.`, true);
+    }
+    events.emit({ type: 'child_settled', child });
+    this.context.onChildResult(result);
+    const note = endingNote(child.agent, result.status);
+    if (!result.outputRef) return this.result(call, `${result.output}${note}`, false);
+    // An answer too large for history reaches the model from the blob store, with the parent's note.
+    events.emit({ type: 'tool_call_finished', id: call.id, name: call.name, isError: false, preview: result.output.slice(0, 280) });
+    return { role: 'tool', toolCallId: call.id, toolName: call.name, isError: false, contentRef: result.outputRef, ...(note ? { suffix: note } : {}) };
+  }
+}
+
+/** What the parent tells its model about how a sub-agent ended, when not simply with an answer. */
+function endingNote(agent: string, status: AgentRunResult['status']): string {
+  switch (status) {
+    case 'max_turns':
+      return ` (the ${agent} agent hit its turn limit; this may be incomplete)`;
+    case 'truncated':
+      return ` (the ${agent} agent's answer was cut off at its output limit)`;
+    case 'budget_exhausted':
+      return ` (the ${agent} agent ran out of budget; this may be incomplete)`;
+    default:
+      return '';
+  }
+}
+
+function timeoutAt(timeoutMs: number | undefined): number | undefined {
+  return timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+}
+
+function parseJsonObject(raw: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseQuestion(raw: string): { question: string; choices?: string[] } | string {
+  const args = parseJsonObject(raw);
+  if (!args || typeof args.question !== 'string' || args.question.trim() === '') {
+    return `Invalid arguments for 'ask_human': expected {"question": "<your question>", "choices": ["optional", "answers"]}.`;
+  }
+  const choices = Array.isArray(args.choices) ? args.choices.filter((choice): choice is string => typeof choice === 'string') : undefined;
+  return choices && choices.length > 0 ? { question: args.question, choices } : { question: args.question };
+}
+
+function parseTask(raw: string): string | undefined {
+  const task = parseJsonObject(raw)?.task;
+  return typeof task === 'string' && task.trim() !== '' ? task : undefined;
+}
