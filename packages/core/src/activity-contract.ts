@@ -61,6 +61,8 @@ export interface ModelReply {
   message: ClaimedAssistantMessage;
   usage: TokenUsage;
   stopReason: StopReason;
+  /** The model id the provider reported, when it did (`gen_ai.response.model`). */
+  responseModel?: string;
   /** Cairn's own estimate of the input, before calibration: compared with `usage.inputTokens` to calibrate the next. */
   estimatedInputTokens?: number;
 }

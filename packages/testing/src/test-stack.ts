@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { CairnClient, CairnError, type AgentDefinition, type PriceTable } from '@cairn/core';
 import { FileBlobStore, resolveModel } from '@cairn/core/internals';
-import { createCairnWorker } from '@cairn/core/worker';
+import { createCairnWorker, type CairnWorkerOptions } from '@cairn/core/worker';
 import type { MockModelServer } from './mock-model-server.ts';
 
 export function mockModelEnv(mock: MockModelServer): Record<string, string> {
@@ -57,6 +57,10 @@ export interface TestStackOptions {
   taskQueue?: string;
   /** Default: a fresh temporary directory. */
   blobDir?: string;
+  /** Spans for the stack's runs, as in `createCairnWorker`. */
+  tracing?: CairnWorkerOptions['tracing'];
+  /** Receives the run events of the stack's runs. */
+  onRunEvent?: CairnWorkerOptions['onRunEvent'];
 }
 
 export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
@@ -77,6 +81,8 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
       taskQueue,
       blobs: new FileBlobStore(blobDir),
       resolveModel: (model) => resolveModel(model, env),
+      ...(options.tracing ? { tracing: options.tracing } : {}),
+      ...(options.onRunEvent ? { onRunEvent: options.onRunEvent } : {}),
     });
     const running = worker.run();
     return {

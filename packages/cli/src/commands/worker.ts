@@ -1,6 +1,7 @@
 import { taskQueue as resolveTaskQueue } from '@cairn/core/config';
 import { ensureSearchAttributes, isEmbedded, loadConnectionOptions } from '@cairn/core/temporal';
 import { createCairnWorker } from '@cairn/core/worker';
+import { tracingFromEnvironment } from '@cairn/core/telemetry';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { ServerUnreachableError } from '@cairn/core';
 import { loadCliConfig } from '../config.ts';
@@ -26,11 +27,13 @@ export async function workerCommand(options: { config?: string; taskQueue?: stri
   if (added.length > 0) console.log(dim(`Registered search attributes: ${added.join(', ')}`));
 
   const taskQueue = resolveTaskQueue(options.taskQueue ?? config.taskQueue);
-  const worker = await createCairnWorker({ config, connection, namespace: settings.namespace, taskQueue });
+  const tracing = tracingFromEnvironment();
+  const worker = await createCairnWorker({ config, connection, namespace: settings.namespace, taskQueue, ...(tracing ? { tracing } : {}) });
   console.log(`Worker ready: task queue '${taskQueue}' on ${address}, agents: ${config.agents.map((agent) => agent.name).join(', ')}${path ? ` (from ${path})` : ' (built-in)'}`);
   try {
     await worker.run();
   } finally {
+    await tracing?.shutdown();
     await connection.close();
   }
 }

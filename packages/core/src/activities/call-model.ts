@@ -67,7 +67,14 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       );
       const message = assignCallIds(response.message, input.turn ?? withNew.length);
       const transcript = await deps.transcripts.append(withNew, [message]);
-      return { transcript, message: await claimCheckReply(message, deps.blobs), usage: response.usage, stopReason: response.stopReason, ...(estimatedInputTokens === undefined ? {} : { estimatedInputTokens }) };
+      return {
+        transcript,
+        message: await claimCheckReply(message, deps.blobs),
+        usage: response.usage,
+        stopReason: response.stopReason,
+        ...(response.modelVersion ? { responseModel: response.modelVersion } : {}),
+        ...(estimatedInputTokens === undefined ? {} : { estimatedInputTokens }),
+      };
     } catch (error) {
       throw toActivityFailure(error);
     }

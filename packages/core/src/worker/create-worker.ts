@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type InjectedSinks } from '@temporalio/worker';
+import { RunTracer, type RunTracerOptions } from '../telemetry/run-tracer.ts';
+import type { CairnSinks, RunEventEnvelope } from '../workflow/run-event-sink.ts';
 import { createActivities } from '../activities/index.ts';
 import type { ModelResolver } from '../activities/call-model.ts';
 import { AgentRegistry } from '../agent/agent-registry.ts';
@@ -20,6 +22,10 @@ export interface CairnWorkerOptions {
   resolveModel?: ModelResolver;
   /** Tool and model calls in flight at once on this worker. */
   maxConcurrentActivities?: number;
+  /** Spans for every run this worker serves (`telemetry/run-tracer.ts`), e.g. from `tracingFromEnvironment()`. */
+  tracing?: Pick<RunTracerOptions, 'processor' | 'resource' | 'captureContent'>;
+  /** Receives every run event of this worker's runs, once: never while a history is replayed. */
+  onRunEvent?: (envelope: RunEventEnvelope) => void;
 }
 
 /** A Temporal worker that serves the config's agents. Call `run()` on it. */
@@ -37,5 +43,27 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
       resolveModel: options.resolveModel ?? ((model) => resolveFromEnv(model)),
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
+    sinks: runEventSinks([options.tracing ? new RunTracer(options.tracing).handle : undefined, options.onRunEvent]),
   });
+}
+
+/** The `cairn.runEvent` sink the agent workflow calls; a failing subscriber is logged, never fails the workflow. */
+function runEventSinks(subscribers: (((envelope: RunEventEnvelope) => void) | undefined)[]): InjectedSinks<CairnSinks> {
+  const active = subscribers.filter((subscriber) => subscriber !== undefined);
+  return {
+    cairn: {
+      runEvent: {
+        fn: (_info, envelope) => {
+          for (const subscriber of active) {
+            try {
+              subscriber(envelope);
+            } catch (error) {
+              Runtime.instance().logger.warn(`A run event subscriber failed: ${(error as Error).message}`, { runId: envelope.run.runId, event: envelope.event.type });
+            }
+          }
+        },
+        callDuringReplay: false,
+      },
+    },
+  };
 }

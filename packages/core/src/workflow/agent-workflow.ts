@@ -9,7 +9,7 @@
  * Deterministic code only: no Node APIs, no SDKs, no tool implementations.
  * Conversations live in the transcript store; this code holds references.
  */
-import { ApplicationFailure, continueAsNew, patched, proxyActivities, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { CairnActivities, TranscriptAppend } from '../activity-contract.ts';
 import { nonRetryableFailureTypes } from '../activity-contract.ts';
 import type { Amount, BudgetDimension } from '../budget/budget-ledger.ts';
@@ -17,13 +17,13 @@ import { defaultBudgetPolicy } from '../budget/budget-policy.ts';
 import { calibrateInputEstimate } from '../budget/input-calibration.ts';
 import { emptyTranscript, type TranscriptRef } from '../transcript/transcript-store.ts';
 import { BudgetExhaustion } from './budget-exhaustion.ts';
-import { addBudgetSignal, answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from './definitions.ts';
 import { HumanInbox } from './human-inbox.ts';
 import { HumanWaits } from './human-waits.ts';
 import { nextStep } from './next-step.ts';
-import { approvePayload, denyPayload, parseAmount, parseAnswer, parseDecision, parsePayload } from './payloads.ts';
 import { RunBudget } from './run-budget.ts';
 import { RunEvents } from './run-events.ts';
+import { setRunHandlers } from './run-handlers.ts';
+import { forwardToSink, runIdentity } from './run-event-sink.ts';
 import type { AgentRunInput, AgentRunResult, RunOutcome, RunStatus } from './run-types.ts';
 import { Semaphore } from './semaphore.ts';
 import { StatusPublisher } from './status-publisher.ts';
@@ -54,44 +54,24 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   let exhaustion: BudgetExhaustion | undefined;
   const publisher = new StatusPublisher(status, inbox, () => budget?.status);
   events.subscribe(publisher.apply);
+  const identity = runIdentity(input);
+  forwardToSink(events, identity);
   const waits = new HumanWaits(inbox, events, options.unattended === true);
   // Top-ups can arrive before the budget exists (the spec is still being resolved).
   const earlyTopUps: Amount[] = [];
 
   // Handlers first: a person may answer before the first turn has even run.
-  setHandler(statusQuery, () => ({ ...status, budget: budget?.status }));
-  // Payloads come from anyone who can reach the server: each is checked before it touches the run.
-  setHandler(answerUpdate, (answer) => inbox.answer(parseAnswer(answer)), { validator: (answer) => inbox.validateAnswer(parseAnswer(answer)) });
-  setHandler(decideUpdate, (decision) => inbox.decide(parseDecision(decision)), { validator: (decision) => inbox.validateDecision(parseDecision(decision)) });
-  setHandler(answerSignal, (answer) => recordRejection(() => inbox.answer(parseAnswer(answer))));
-  setHandler(approveSignal, (payload) =>
-    recordRejection(() => {
-      const { callId, arguments: edited } = parsePayload(approvePayload, payload, 'approval');
-      inbox.decide({ callId, approved: true, arguments: edited });
-    }),
-  );
-  setHandler(denySignal, (payload) =>
-    recordRejection(() => {
-      const { callId, reason } = parsePayload(denyPayload, payload, 'denial');
-      inbox.decide({ callId, approved: false, reason });
-    }),
-  );
-  setHandler(addBudgetSignal, (payload) =>
-    recordRejection(() => {
-      const amount = parseAmount(payload);
+  setRunHandlers({
+    status,
+    inbox,
+    publisher,
+    budget: () => budget?.status,
+    topUp: (amount) => {
       if (!budget) return void earlyTopUps.push(amount);
       budget.topUp(amount);
       exhaustion?.toppedUp();
-    }),
-  );
-
-  function recordRejection(apply: () => void): void {
-    try {
-      apply();
-    } catch (error) {
-      publisher.rejected((error as Error).message, patched('cairn-rejections-in-memo'));
-    }
-  }
+    },
+  });
 
   const { spec, specRef } =
     input.resume ?? (await resolveAgent.executeWithOptions({ summary: `resolve agent ${input.agent}` }, [options.model ? { name: input.agent, model: options.model } : input.agent]));
@@ -138,6 +118,8 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     childSlots: new Semaphore(spec.maxConcurrentChildren ?? 4),
     depth: input.parent?.depth ?? 0,
     maxDepth,
+    rootRunId: identity.rootRunId,
+    ...(input.traceParent ? { traceParent: input.traceParent } : {}),
     inputCalibration: () => inputCalibration,
     onChildResult: (result) => {
       inputCalibration = Math.max(inputCalibration, result.inputCalibration ?? 1);
@@ -155,6 +137,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     }
 
     const turn = status.turn + 1;
+    const turnStartedAt = Date.now();
     events.emit({ type: 'model_call_started', turn, model: spec.model, wrapUp: wrapUpFor !== undefined });
     const reply = await callModel.executeWithOptions({ summary: modelCallSummary(spec.model, turn, wrapUpFor !== undefined) }, [
       {
@@ -180,10 +163,22 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       continue;
     }
 
-    runBudget.recordModelCall(spec.name, spec.model, reply.usage, wrapUpFor === undefined);
+    const costUsd = runBudget.recordModelCall(spec.name, spec.model, reply.usage, wrapUpFor === undefined);
     inputCalibration = calibrateInputEstimate(inputCalibration, reply.estimatedInputTokens, reply.usage.inputTokens);
     turnsInThisHistory += 1;
-    events.emit({ type: 'model_call_finished', turn, model: spec.model, usage: reply.usage, stopReason: reply.stopReason, toolCalls: reply.message.toolCalls.length, budget: runBudget.status });
+    events.emit({
+      type: 'model_call_finished',
+      turn,
+      model: spec.model,
+      ...(reply.responseModel ? { responseModel: reply.responseModel } : {}),
+      usage: reply.usage,
+      stopReason: reply.stopReason,
+      text: reply.message.content,
+      toolCalls: reply.message.toolCalls.map(({ id, name }) => ({ id, name })),
+      ...(spec.price ? { costUsd } : {}),
+      budget: runBudget.status,
+      startedAt: turnStartedAt,
+    });
 
     const decision = nextStep(reply, {
       turn,
@@ -198,8 +193,12 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     });
     if (decision.text.trim() !== '') lastText = decision.text;
     const { step } = decision;
-    if (step.kind === 'finish') return finish(step.outcome, step.output, step.exhaustedLimit, step.outputRef);
+    if (step.kind === 'finish') {
+      events.emit({ type: 'turn_finished', turn, startedAt: turnStartedAt });
+      return finish(step.outcome, step.output, step.exhaustedLimit, step.outputRef);
+    }
     if (step.kind === 'continue_answer') {
+      events.emit({ type: 'turn_finished', turn, startedAt: turnStartedAt });
       continuations += 1;
       answerSoFar = step.answerSoFar;
       append = [{ role: 'user', content: continueInstruction }];
@@ -207,18 +206,20 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     }
     answerSoFar = '';
 
-    events.emit({ type: 'tool_calls_started', turn, calls: step.calls.map(({ id, name }) => ({ id, name })) });
+    events.emit({ type: 'tool_calls_started', turn, calls: step.calls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })) });
+    const toolsStartedAt = Date.now();
     const delegations = step.calls.filter((call) => spec.tools.find((tool) => tool.name === call.name)?.kind === 'sub_agent').length;
     append = await Promise.all(
       step.calls.map((call) => {
         // Taken in call order, before anything runs: which calls fit does not depend on timing.
         if (!runBudget.takeToolCall()) {
-          events.emit({ type: 'tool_call_finished', id: call.id, name: call.name, isError: true, preview: 'Not run: the tool-call budget of this run is used up.' });
+          events.emit({ type: 'tool_call_finished', id: call.id, name: call.name, isError: true, preview: 'Not run: the tool-call budget of this run is used up.', startedAt: toolsStartedAt });
           return Promise.resolve<TranscriptAppend>({ role: 'tool', toolCallId: call.id, toolName: call.name, content: 'Not run: the tool-call budget of this run is used up.', isError: true });
         }
-        return toolCalls.run(call, delegations);
+        return toolCalls.run(call, delegations, toolsStartedAt);
       }),
     );
+    events.emit({ type: 'turn_finished', turn, startedAt: turnStartedAt });
 
     if (turnsInThisHistory >= options.turnsPerHistory || workflowInfo().continueAsNewSuggested) {
       return continueAsNew<typeof agentWorkflow>({
@@ -240,7 +241,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   }
 
   function finish(outcome: RunOutcome, output: string, exhaustedLimit?: BudgetDimension, outputRef?: string): AgentRunResult {
-    events.emit({ type: 'run_finished', outcome, output, exhaustedLimit, usage: status.usage });
+    events.emit({ type: 'run_finished', outcome, output, exhaustedLimit, usage: status.usage, startedAt: status.startedAt, costUsd: runBudget.costUsd, budget: runBudget.status });
     return {
       runId,
       agent: spec.name,

@@ -77,11 +77,13 @@ export class RunBudget {
     return this.ledger.limits.usd !== undefined && !this.price;
   }
 
-  recordModelCall(agent: string, model: string, usage: TokenUsage, countsAsTurn: boolean): void {
+  /** Books one model call; returns what it cost (0 without a price). */
+  recordModelCall(agent: string, model: string, usage: TokenUsage, countsAsTurn: boolean): number {
     const costUsd = this.price ? costOf(usage, this.price) : 0;
     this.ledger.charge({ tokens: usage.inputTokens + usage.outputTokens, usd: costUsd, turns: countsAsTurn ? 1 : 0 });
     addToBreakdown(this.byAgent, agent, usage, costUsd);
     addToBreakdown(this.byModel, model, usage, costUsd);
+    return costUsd;
   }
 
   /** One tool call, if the tool-call budget allows it. */

@@ -14,14 +14,33 @@ import type { PendingItem, Resolution } from './human-inbox.ts';
 import type { BudgetStatus } from './run-budget.ts';
 import type { ChildRun, RunOutcome } from './run-types.ts';
 
+/**
+ * Each event that ends a step says when the step started (workflow time, ms), so
+ * that whoever sees only the end (a worker that took over the run) can trace it.
+ */
 export type RunEvent =
   | { type: 'run_started'; runId: string; agent: string; model: string; parentRunId?: string; turn: number }
-  | { type: 'run_finished'; outcome: RunOutcome; output: string; exhaustedLimit?: BudgetDimension; usage: TokenUsage }
+  | { type: 'run_finished'; outcome: RunOutcome; output: string; exhaustedLimit?: BudgetDimension; usage: TokenUsage; startedAt: number; costUsd: number; budget: BudgetStatus }
   | { type: 'model_call_started'; turn: number; model: string; wrapUp: boolean }
-  | { type: 'model_call_finished'; turn: number; model: string; usage: TokenUsage; stopReason: StopReason; toolCalls: number; budget: BudgetStatus }
-  | { type: 'tool_calls_started'; turn: number; calls: { id: string; name: string }[] }
+  | {
+      type: 'model_call_finished';
+      turn: number;
+      model: string;
+      /** The model id the provider reported, when it did. */
+      responseModel?: string;
+      usage: TokenUsage;
+      stopReason: StopReason;
+      /** What the model wrote (its beginning, for a reply too large for history) and the calls it made. */
+      text: string;
+      toolCalls: { id: string; name: string }[];
+      costUsd?: number;
+      budget: BudgetStatus;
+      startedAt: number;
+    }
+  | { type: 'turn_finished'; turn: number; startedAt: number }
+  | { type: 'tool_calls_started'; turn: number; calls: { id: string; name: string; arguments: string }[] }
   | { type: 'tool_call_started'; id: string; name: string }
-  | { type: 'tool_call_finished'; id: string; name: string; isError: boolean; preview: string }
+  | { type: 'tool_call_finished'; id: string; name: string; isError: boolean; preview: string; startedAt: number }
   | { type: 'human_wait_opened'; item: PendingItem }
   | { type: 'human_wait_resolved'; item: PendingItem; resolution: Resolution }
   | { type: 'budget_refused'; limit: 'tokens' | 'usd'; reason: string; inputTokens: number }

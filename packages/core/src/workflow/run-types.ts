@@ -43,6 +43,10 @@ export interface ParentLink {
   depth: number;
   /** The deepest level the root's agent allows. */
   maxDepth: number;
+  /** The run at the top of the tree (default: `runId`, right for a child of the root). */
+  rootRunId?: string;
+  /** The parent's tool call that started this run. */
+  toolCallId?: string;
 }
 
 export interface AgentRunInput {
@@ -54,6 +58,8 @@ export interface AgentRunInput {
   options?: RunOptions;
   /** Set on sub-agent runs. */
   parent?: ParentLink;
+  /** The W3C `traceparent` of the span that started the run (a client's): its trace continues there. */
+  traceParent?: string;
   /** A sub-agent's slice of its parent's budget. */
   budget?: Pick<BudgetLimits, 'tokens' | 'usd'>;
   /** What the parent learned of the provider's token counts: the child starts from it (`budget/input-calibration.ts`). */

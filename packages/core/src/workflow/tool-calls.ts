@@ -33,6 +33,9 @@ export interface ToolCallsContext {
   childSlots: Semaphore;
   /** How deep this run is among sub-agents, and how deep they may go. */
   depth: number;
+  /** The top of the run's tree, and the trace it continues: handed down to every child. */
+  rootRunId: string;
+  traceParent?: string;
   maxDepth: number;
   /** What the parent knows of the provider's token counts, handed to each child. */
   inputCalibration: () => number;
@@ -41,10 +44,14 @@ export interface ToolCallsContext {
 }
 
 export class ToolCalls {
+  /** When each call's turn started running its calls: a call's step starts then. */
+  private readonly startedAt = new Map<string, number>();
+
   constructor(private readonly context: ToolCallsContext) {}
 
   /** Runs one call of a turn with `delegations` delegations in it (for the even budget split). */
-  async run(call: ClaimedToolCall, delegations: number): Promise<TranscriptAppend> {
+  async run(call: ClaimedToolCall, delegations: number, startedAt: number): Promise<TranscriptAppend> {
+    this.startedAt.set(call.id, startedAt);
     const tool = this.context.spec.tools.find((candidate) => candidate.name === call.name);
     // Questions and tasks are read here, in the workflow, so they must fit in history.
     if (call.argumentsRef && (tool?.kind === 'ask_human' || tool?.kind === 'sub_agent')) {
@@ -64,8 +71,14 @@ export class ToolCalls {
 
   /** What the model is handed back, announced. */
   private result(call: ClaimedToolCall, content: string, isError: boolean): TranscriptAppend {
-    this.context.events.emit({ type: 'tool_call_finished', id: call.id, name: call.name, isError, preview: content.slice(0, 280) });
+    this.finished(call, isError, content.slice(0, 280));
     return { role: 'tool', toolCallId: call.id, toolName: call.name, content, isError };
+  }
+
+  private finished(call: ClaimedToolCall, isError: boolean, preview: string): void {
+    const startedAt = this.startedAt.get(call.id) ?? Date.now();
+    this.startedAt.delete(call.id);
+    this.context.events.emit({ type: 'tool_call_finished', id: call.id, name: call.name, isError, preview, startedAt });
   }
 
   private async question(call: ClaimedToolCall, tool: Tool<'ask_human'>): Promise<TranscriptAppend> {
@@ -116,7 +129,7 @@ export class ToolCalls {
           ...(options.toolSettings ? { settings: options.toolSettings } : {}),
         },
       ]);
-      events.emit({ type: 'tool_call_finished', id: call.id, name: call.name, isError: result.isError, preview: result.preview });
+      this.finished(call, result.isError, result.preview);
       return { role: 'tool', toolCallId: call.id, toolName: call.name, isError: result.isError, contentRef: result.contentRef };
     });
   }
@@ -151,7 +164,8 @@ export class ToolCalls {
       agent: child.agent,
       input: task,
       options: { ...options, maxTurns: undefined, budget: undefined },
-      parent: { runId, depth: depth + 1, maxDepth },
+      parent: { runId, depth: depth + 1, maxDepth, rootRunId: this.context.rootRunId, toolCallId: call.id },
+      ...(this.context.traceParent ? { traceParent: this.context.traceParent } : {}),
       budget: slice,
       inputCalibration: this.context.inputCalibration(),
     };
@@ -172,7 +186,7 @@ export class ToolCalls {
     const note = endingNote(child.agent, result.status);
     if (!result.outputRef) return this.result(call, `${result.output}${note}`, false);
     // An answer too large for history reaches the model from the blob store, with the parent's note.
-    events.emit({ type: 'tool_call_finished', id: call.id, name: call.name, isError: false, preview: result.output.slice(0, 280) });
+    this.finished(call, false, result.output.slice(0, 280));
     return { role: 'tool', toolCallId: call.id, toolName: call.name, isError: false, contentRef: result.outputRef, ...(note ? { suffix: note } : {}) };
   }
 }
