@@ -4,7 +4,9 @@
  * with the GenAI semantic conventions' attributes. The spans come from the run's
  * events, which also reach any subscriber of the worker.
  */
-import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MockModelServer, eventually, startTestStack, toolResults, type MockRequest, type ScriptedReply, type TestStack } from '@cairn/testing';
@@ -135,5 +137,27 @@ describe('tracing', { timeout: 60_000 }, () => {
     expect(run.attributes).toMatchObject({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'accountant', 'cairn.outcome': 'completed', 'gen_ai.usage.output_tokens': 420 });
     // Content stays out unless asked for.
     expect(spans.filter((span) => Object.keys(span.attributes).some((key) => key === 'gen_ai.output.messages' || key === 'gen_ai.tool.call.arguments' || key === 'cairn.question'))).toEqual([]);
+  });
+
+  it('continues the trace of the span that started the run', async () => {
+    // The application's own tracing: a context manager and a provider, as an app that uses OpenTelemetry has.
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const appExporter = new InMemorySpanExporter();
+    const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: appExporter })] }).getTracer('app');
+    try {
+      mock.script({ text: 'Nothing is due.' });
+      const started = await tracer.startActiveSpan('handle request', async (span) => {
+        const run = await stack.client.start('clerk', 'Anything due?');
+        span.end();
+        return run;
+      });
+      await stack.client.result(started.runId);
+      const [request] = appExporter.getFinishedSpans();
+      const runSpan = exporter.getFinishedSpans().find((span) => span.name === 'invoke_agent clerk' && span.attributes['cairn.run.id'] === started.runId)!;
+      expect(runSpan.spanContext().traceId).toBe(request!.spanContext().traceId);
+      expect(runSpan.parentSpanContext?.spanId).toBe(request!.spanContext().spanId);
+    } finally {
+      context.disable();
+    }
   });
 });

@@ -24,6 +24,7 @@ import { queuedDecisionIds } from './queued-decisions.ts';
 import { formatBytes } from '../transcript/claim-check.ts';
 import { runDetails, runSummary } from '../workflow/summaries.ts';
 import { readRunRecord, type RunRecord } from './run-record.ts';
+import { context, isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
 
 /**
  * What became of an answer or decision: `confirmed` when a worker checked and
@@ -92,8 +93,12 @@ export class CairnClient {
     return this.options.taskQueue;
   }
 
-  async start(agent: string, input: string, options: RunOptions & { runId?: string } = {}): Promise<StartedRun> {
-    const { runId = newRunId(agent), ...runOptions } = options;
+  /**
+   * Starts a run. Started inside an OpenTelemetry span (or given `traceParent`), the run's
+   * trace continues that span's.
+   */
+  async start(agent: string, input: string, options: RunOptions & { runId?: string; traceParent?: string } = {}): Promise<StartedRun> {
+    const { runId = newRunId(agent), traceParent = activeTraceParent(), ...runOptions } = options;
     if (input.trim() === '') throw new CairnError('The input is empty: the agent has nothing to do.', { hint: 'Say what the agent should do.' });
     const bytes = Buffer.byteLength(input);
     const limit = this.options.blobs ? maxStoredInputBytes : maxInlineInputBytes;
@@ -103,10 +108,11 @@ export class CairnClient {
       });
     }
     // Large inputs go through the claim check, as tool results do: history holds their key.
-    const runInput: AgentRunInput =
-      this.options.blobs && bytes > storeInputAboveBytes
-        ? { agent, input: input.slice(0, 200), inputRef: await this.options.blobs.put(input), options: runOptions }
-        : { agent, input, options: runOptions };
+    const runInput: AgentRunInput = {
+      ...(this.options.blobs && bytes > storeInputAboveBytes ? { agent, input: input.slice(0, 200), inputRef: await this.options.blobs.put(input) } : { agent, input }),
+      options: runOptions,
+      ...(traceParent ? { traceParent } : {}),
+    };
     await this.temporal.workflow.start('agentWorkflow', {
       workflowId: runId,
       taskQueue: this.options.taskQueue,
@@ -406,6 +412,13 @@ function runFailure(runId: string, error: unknown): Error {
     return new CairnError(`Run '${runId}' failed: ${cause?.message ?? error.message}`, { cause: error });
   }
   return error as Error;
+}
+
+/** The W3C `traceparent` of the caller's active span, if it has one. */
+function activeTraceParent(): string | undefined {
+  const span = trace.getSpanContext(context.active());
+  if (!span || !isSpanContextValid(span)) return undefined;
+  return `00-${span.traceId}-${span.spanId}-0${span.traceFlags & TraceFlags.SAMPLED}`;
 }
 
 export function newRunId(agent: string): string {
