@@ -15,3 +15,4 @@ export type {
 export { startTestStack, mockModelEnv, type TestStack, type TestStackOptions } from './test-stack.ts';
 export { eventually } from './eventually.ts';
 export { completedActivities, completingAttempts } from './history.ts';
+export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
