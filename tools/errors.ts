@@ -1,30 +1,7 @@
-import { CairnError } from '@cairn/core';
+import { CairnError, ToolError, type ToolErrorKind } from '@cairn/core';
 
-/**
- * How a failed tool call should be treated, in the same terms as model errors:
- * - `transient`: trying again later may work (timeouts, resets, 5xx);
- * - `rate_limited`: try again, but not before `retryAfterMs`;
- * - `fatal`: retrying cannot help (bad URL, unsupported content, refused key).
- *
- * The tool activity hands a thrown tool error's message to the model, so each
- * message says what failed and what the model (or a person) can do instead.
- */
-export type ToolErrorKind = 'transient' | 'rate_limited' | 'fatal';
-
-export class ToolError extends CairnError {
-  readonly kind: ToolErrorKind;
-  /** A stable, machine-readable reason, e.g. `timeout` or `unsupported_content_type`. */
-  readonly code: string;
-  readonly retryAfterMs?: number;
-
-  constructor(message: string, details: { kind: ToolErrorKind; code: string; retryAfterMs?: number; hint?: string; cause?: unknown }) {
-    super(message, { hint: details.hint, cause: details.cause });
-    this.name = 'ToolError';
-    this.kind = details.kind;
-    this.code = details.code;
-    this.retryAfterMs = details.retryAfterMs;
-  }
-}
+// The tools' errors are kinds of core's ToolError, which the tool activity reads to decide on retries.
+export { ToolError, type ToolErrorKind };
 
 /** A web search API refused or failed a query. */
 export class SearchProviderError extends ToolError {

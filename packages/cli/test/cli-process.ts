@@ -19,7 +19,8 @@ export async function startWorkerProcess(args: string[], env: NodeJS.ProcessEnv)
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not ready after 60 s:\n${output}`)), 60_000);
+    // A worker with a fresh CAIRN_HOME bundles its workflows first: a minute or more on a loaded 2-core machine.
+    const timer = setTimeout(() => reject(new Error(`worker not ready after 150 s:\n${output}`)), 150_000);
     const check = () => {
       if (output.includes('Worker ready')) {
         clearTimeout(timer);

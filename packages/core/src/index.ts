@@ -1,4 +1,5 @@
 export { defineTool, type ToolDefinition, type ToolContext, type AnyTool } from './agent/define-tool.ts';
+export { ToolError, type ToolErrorKind } from './agent/tool-error.ts';
 export { defineAgent, type AgentDefinition, type AgentOptions, type ModelId } from './agent/define-agent.ts';
 export type { AgentSpec } from './agent/spec.ts';
 export type { Message, UserMessage, AssistantMessage, ToolResultMessage, ToolCall, TokenUsage, StopReason } from './messages.ts';

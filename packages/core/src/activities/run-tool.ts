@@ -7,10 +7,13 @@ import type { BlobStore } from '../transcript/blob-store.ts';
 import { toActivityFailure } from './failures.ts';
 import { withHeartbeat } from './heartbeat.ts';
 import { redact } from '../redact.ts';
+import { ToolError } from '../agent/tool-error.ts';
 import { claimedTextNote, maxInlineBytes } from '../transcript/claim-check.ts';
 
 const previewLength = 280;
 export const defaultMaxResultChars = 100_000;
+/** Attempts a transient or rate-limited tool failure gets (Temporal retries them) before the model is told. */
+export const toolAttempts = 3;
 
 /**
  * One tool call. Whatever the model got wrong — an unknown tool, arguments that
@@ -66,7 +69,10 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
       if (activity.cancellationSignal.aborted) throw error;
       // An internal step answers a workflow, not a model: its failure is retried, then fails the step.
       if (tool.internal) throw error;
-      return toolError(redact(`Tool '${tool.name}' failed: ${error instanceof Error ? error.message : String(error)}`));
+      // A failure that may pass is retried by Temporal (after the tool's hint), a few times, before the model hears of it.
+      if (error instanceof ToolError && error.kind !== 'fatal' && activity.info.attempt < toolAttempts) throw error;
+      const tries = error instanceof ToolError && error.kind !== 'fatal' ? ` (tried ${activity.info.attempt} times)` : '';
+      return toolError(redact(`Tool '${tool.name}' failed${tries}: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
 }
