@@ -1,7 +1,8 @@
 import type { AgentDefinition } from '@cairn/core';
 import { defaultModel } from './default-model.ts';
 import { assistant } from './examples/assistant.ts';
-import { researchAgents, researchWorkflowModule } from './deep-research/index.ts';
+import type { JobActivities, JobActivityDependencies } from '@cairn/core';
+import { researchActivities, researchAgents, researchWorkflowModule } from './deep-research/index.ts';
 
 export { defaultModel } from './default-model.ts';
 export { assistant, currentTime } from './examples/assistant.ts';
@@ -14,3 +15,8 @@ export function builtInAgents(model = defaultModel()): AgentDefinition[] {
 
 /** Workflows beyond the agent loop that every `cairn` worker serves. */
 export const builtInWorkflowModules = [researchWorkflowModule];
+
+/** The activities those workflows call. */
+export function builtInActivities(dependencies: JobActivityDependencies): JobActivities {
+  return researchActivities(dependencies);
+}

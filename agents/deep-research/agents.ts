@@ -70,6 +70,7 @@ export function researchAgents({ model, researcherToolCalls = 12 }: ResearchAgen
   const writer = defineAgent({
     name: researchAgentNames.writer,
     model,
+    // Only for jobs started before the citation check became an activity (`activities.ts`): remove in 0.4.
     tools: [checkCitationsTool()],
     maxTurns: 1,
     maxOutputTokens: 8_000,

@@ -4,6 +4,7 @@ export { researchAgents, type ResearchAgentsOptions } from './agents.ts';
 export { researchAgentNames, corpusSetting } from './names.ts';
 export { recordSource, readSourceRecord, sourcesRead, type Source } from './source-store.ts';
 export { checkCitations, type CitationCheck } from './citations.ts';
+export { researchActivities, type ResearchActivities, type CheckCitationsInput } from './activities.ts';
 export type { ResearchInput, ResearchResult, ResearchStatus, ResearchPhase } from './workflow.ts';
 
 /** The module with the deep-research workflow, for `defineConfig({ workflowModules })`. */

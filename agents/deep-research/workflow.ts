@@ -8,7 +8,7 @@
  *
  * Deterministic code only: the agents do the thinking, activities the I/O.
  */
-import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   CairnSearchAttributes,
   RunBudget,
@@ -29,6 +29,7 @@ import {
   type RunStatus,
   type TranscriptRef,
 } from '@cairn/core/workflow-lib';
+import type { ResearchActivities } from './activities.ts';
 import { parsePlan } from './plan.ts';
 import { corpusSetting, researchAgentNames } from './names.ts';
 
@@ -90,6 +91,7 @@ const floorTokens = 800;
 export async function deepResearchWorkflow(input: ResearchInput): Promise<ResearchResult> {
   const runId = workflowInfo().workflowId;
   const { runTool } = proxyActivities<CairnActivities>({ startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } });
+  const { checkCitations: checkCitationsActivity } = proxyActivities<ResearchActivities>({ startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } });
   const limits = { tokens: input.budget?.tokens ?? 400_000, ...(input.budget?.usd !== undefined ? { usd: input.budget.usd } : {}) };
   const budget = new RunBudget(defaultBudgetPolicy(limits), limits, undefined);
   const status: ResearchStatus = {
@@ -267,30 +269,35 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
   };
 
   async function checkCitations(text: string): Promise<CitationCheck & { failuresText: string }> {
-    let result;
+    const summary = `check_citations of a ${text.length.toLocaleString('en-US')}-character report against ${researched.length} researchers' sources`;
+    let check: CitationCheck;
     try {
-      result = await runTool.executeWithOptions({ summary: `check_citations of a ${text.length.toLocaleString('en-US')}-character report against ${researched.length} researchers' sources` }, [
-        {
-          runId,
-          agent: researchAgentNames.writer,
-          toolCallId: `check-${status.children.length}`,
-          toolName: 'check_citations',
-          arguments: JSON.stringify({ report: text, transcripts: researched }),
-          returnContent: true,
-        },
-      ]);
+      check = patched('cairn-citation-check-activity')
+        ? await checkCitationsActivity.executeWithOptions({ summary }, [{ report: text, transcripts: researched }])
+        : await checkCitationsByTool(text, summary);
     } catch (error) {
       // Retried and still failing (a source record that no worker can read): say so, and keep the report unchecked rather than strike it.
       markPartial(`the citations could not be checked: ${failureMessage(error)}`);
       return { report: text, total: 0, verified: 0, failures: [], failuresText: '' };
     }
-    if (result.isError || result.content === undefined) {
-      markPartial(`the citation check failed: ${result.preview}`);
-      return { report: text, total: 0, verified: 0, failures: [], failuresText: '' };
-    }
-    const check = JSON.parse(result.content) as CitationCheck;
     const failuresText = check.failures.map((failure) => `- [${failure.citation}] ${failure.reason}${failure.quote ? `: "${failure.quote}"` : ''}`).join('\n');
     return { ...check, failuresText };
+  }
+
+  /** Jobs started before the check became an activity ran it as the writer's internal tool; they still do. */
+  async function checkCitationsByTool(text: string, summary: string): Promise<CitationCheck> {
+    const result = await runTool.executeWithOptions({ summary }, [
+      {
+        runId,
+        agent: researchAgentNames.writer,
+        toolCallId: `check-${status.children.length}`,
+        toolName: 'check_citations',
+        arguments: JSON.stringify({ report: text, transcripts: researched }),
+        returnContent: true,
+      },
+    ]);
+    if (result.isError || result.content === undefined) throw new Error(`the citation check failed: ${result.preview}`);
+    return JSON.parse(result.content) as CitationCheck;
   }
 }
 

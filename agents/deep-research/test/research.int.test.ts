@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockModelServer, startTestStack, type TestStack } from '@cairn/testing';
-import { researchAgents, researchWorkflowModule, type ResearchInput, type ResearchResult } from '../index.ts';
+import { researchActivities, researchAgents, researchWorkflowModule, type ResearchInput, type ResearchResult } from '../index.ts';
 import { researchScript, subQuestions, writeFixtureCorpus } from './scripted-research.ts';
 
 /** Every `[n]` of the report, its source id from the Sources list, and the quotes cited with it. */
@@ -27,6 +27,7 @@ describe('the deep-research job over a local corpus', () => {
       agents: researchAgents({ model: 'openai:gpt-test' }),
       mock,
       workflowModules: [researchWorkflowModule],
+      activities: researchActivities,
     });
   });
   afterAll(async () => {

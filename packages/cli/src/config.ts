@@ -1,6 +1,6 @@
 import { CairnError, type AgentDefinition } from '@cairn/core';
 import { loadConfig, type LoadedConfig } from '@cairn/core/config';
-import { builtInAgents, builtInWorkflowModules } from '@cairn/agents';
+import { builtInActivities, builtInAgents, builtInWorkflowModules } from '@cairn/agents';
 
 /**
  * The config `--config` names, else `cairn.config.ts` here, else none; with
@@ -16,7 +16,12 @@ export async function loadCliConfig(path?: string): Promise<LoadedConfig> {
   if (agents.length === 0) throw new CairnError('No agents to serve.');
   return {
     ...loaded,
-    config: { ...loaded.config, agents, workflowModules: [...(loaded.config.workflowModules ?? []), ...builtInWorkflowModules] },
+    config: {
+      ...loaded.config,
+      agents,
+      workflowModules: [...(loaded.config.workflowModules ?? []), ...builtInWorkflowModules],
+      activities: (dependencies) => ({ ...builtInActivities(dependencies), ...loaded.config.activities?.(dependencies) }),
+    },
   };
 }
 

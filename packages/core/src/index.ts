@@ -14,7 +14,7 @@ export {
   MissingApiKeyError,
   ServerUnreachableError,
 } from './errors.ts';
-export { defineConfig, type CairnConfig } from './config/define-config.ts';
+export { defineConfig, type CairnConfig, type JobActivities, type JobActivityDependencies } from './config/define-config.ts';
 export { redact, redactUrl } from './redact.ts';
 export { CairnClient, newRunId, type RunSummary, type RunTree, type StartedRun } from './client/cairn-client.ts';
 export { AmbiguousPendingError, describePending, type InboxItem } from './client/human-input.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { CairnClient, CairnError, type AgentDefinition, type PriceTable } from '@cairn/core';
+import { CairnClient, CairnError, type AgentDefinition, type CairnConfig, type PriceTable } from '@cairn/core';
 import { FileBlobStore, resolveModel } from '@cairn/core/internals';
 import { createCairnWorker, type CairnWorkerOptions } from '@cairn/core/worker';
 import type { MockModelServer } from './mock-model-server.ts';
@@ -51,6 +51,8 @@ export interface TestStackOptions {
   prices?: PriceTable;
   /** Workflow modules of your own, as in defineConfig. */
   workflowModules?: string[];
+  /** Their activities, as in defineConfig. */
+  activities?: CairnConfig['activities'];
   /** Temporal server address. Default: CAIRN_TEST_TEMPORAL_ADDRESS (set by Cairn's vitest global setup). */
   address?: string;
   /** Default: a fresh queue per stack, so tests never steal each other's tasks. */
@@ -76,7 +78,7 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
   const startWorker = async () => {
     const nativeConnection = await NativeConnection.connect({ address });
     const worker = await createCairnWorker({
-      config: { agents: options.agents, prices: options.prices, workflowModules: options.workflowModules },
+      config: { agents: options.agents, prices: options.prices, workflowModules: options.workflowModules, activities: options.activities },
       connection: nativeConnection,
       taskQueue,
       blobs: new FileBlobStore(blobDir),

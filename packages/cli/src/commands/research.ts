@@ -4,7 +4,6 @@ import { corpusExtensions } from '@cairn/tools/corpus/load-documents.ts';
 import logUpdate from 'log-update';
 import { CairnError, newRunId, type InboxItem } from '@cairn/core';
 import { CairnSearchAttributes, isEmbedded } from '@cairn/core/temporal';
-import { runDetails, runSummary } from '@cairn/core/workflow-lib';
 import { defaultModel, type ResearchInput, type ResearchResult } from '@cairn/agents';
 import { loadCliConfig } from '../config.ts';
 import { openSession, type Session } from '../session.ts';
@@ -72,17 +71,7 @@ export async function researchCommand(question: string, options: ResearchCommand
       ...(options.model ? { model: options.model } : {}),
       ...(corpus ? { corpus } : {}),
     };
-    await session.client.temporal.workflow.start('deepResearchWorkflow', {
-      workflowId: runId,
-      taskQueue: session.client.taskQueue,
-      args: [input],
-      staticSummary: runSummary('deep-research', input.question),
-      staticDetails: runDetails({ agent: 'deep-research', model: input.model, budget: input.budget, taskQueue: session.client.taskQueue }),
-      typedSearchAttributes: [
-        { key: CairnSearchAttributes.agent, value: 'deep-research' },
-        { key: CairnSearchAttributes.state, value: 'starting' },
-      ],
-    });
+    await session.client.startWorkflow('deepResearchWorkflow', input, { runId, agent: 'deep-research', summary: input.question, model: input.model, budget: input.budget });
     const url = session.client.uiUrl(runId);
     if (options.json && options.detach) {
       printJson({ runId, ...(url ? { uiUrl: url } : {}) });

@@ -113,12 +113,25 @@ export class CairnClient {
       options: runOptions,
       ...(traceParent ? { traceParent } : {}),
     };
-    await this.temporal.workflow.start('agentWorkflow', {
+    return this.startWorkflow('agentWorkflow', runInput, { runId, agent, summary: input, model: runOptions.model, budget: runOptions.budget });
+  }
+
+  /**
+   * Starts any workflow the workers serve (a job of the config's `workflowModules`, such as
+   * `deepResearchWorkflow`) as a run listed under `agent`, with its Web UI summary and details.
+   */
+  async startWorkflow(
+    workflowType: string,
+    input: unknown,
+    options: { runId: string; agent: string; summary: string; model?: string; budget?: Record<string, number | undefined> },
+  ): Promise<StartedRun> {
+    const { runId, agent } = options;
+    await this.temporal.workflow.start(workflowType, {
       workflowId: runId,
       taskQueue: this.options.taskQueue,
-      args: [runInput],
-      staticSummary: runSummary(agent, input),
-      staticDetails: runDetails({ agent, model: runOptions.model, budget: runOptions.budget, taskQueue: this.options.taskQueue }),
+      args: [input],
+      staticSummary: runSummary(agent, options.summary),
+      staticDetails: runDetails({ agent, model: options.model, budget: options.budget, taskQueue: this.options.taskQueue }),
       typedSearchAttributes: new TypedSearchAttributes([
         { key: CairnSearchAttributes.agent, value: agent },
         { key: CairnSearchAttributes.state, value: 'starting' },

@@ -1,6 +1,16 @@
 import { InvalidDefinitionError } from '../errors.ts';
 import type { AgentDefinition } from '../agent/define-agent.ts';
 import type { PriceTable } from '../budget/prices.ts';
+import type { BlobStore } from '../transcript/blob-store.ts';
+
+/** What a worker gives the activities of a config's own workflows. */
+export interface JobActivityDependencies {
+  /** The blob store every worker of the task queue shares. */
+  blobs: BlobStore;
+}
+
+/** Activity functions take and return plain data; their argument types are the workflow's to declare. */
+export type JobActivities = Record<string, (...args: never[]) => Promise<unknown>>;
 
 export interface CairnConfig {
   /** The agents a worker started with this config serves. */
@@ -14,6 +24,12 @@ export interface CairnConfig {
    * (they must be deterministic, as all workflow code).
    */
   workflowModules?: string[];
+  /**
+   * The activities those workflows call (a job's own steps, such as deep research's
+   * citation check), made once per worker from what it has. Their names must not
+   * clash with Cairn's own (`resolveAgent`, `callModel`, `runTool`, `prepareToolCall`).
+   */
+  activities?: (dependencies: JobActivityDependencies) => JobActivities;
 }
 
 /** The default export of `cairn.config.ts`. */

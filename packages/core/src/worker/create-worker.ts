@@ -5,6 +5,7 @@ import type { CairnSinks, RunEventEnvelope } from '../workflow/run-event-sink.ts
 import { createActivities } from '../activities/index.ts';
 import type { ModelResolver } from '../activities/call-model.ts';
 import { AgentRegistry } from '../agent/agent-registry.ts';
+import { InvalidDefinitionError } from '../errors.ts';
 import type { CairnConfig } from '../config/define-config.ts';
 import { blobDirectory, cairnHome, taskQueue as defaultTaskQueue } from '../config/paths.ts';
 import { resolveModel as resolveFromEnv } from '../providers/registry.ts';
@@ -31,17 +32,24 @@ export interface CairnWorkerOptions {
 /** A Temporal worker that serves the config's agents. Call `run()` on it. */
 export async function createCairnWorker(options: CairnWorkerOptions): Promise<Worker> {
   const agents = new AgentRegistry(options.config.agents);
+  const blobs = options.blobs ?? new FileBlobStore(blobDirectory());
+  const cairnActivities = createActivities({
+    agents,
+    prices: options.config.prices,
+    blobs,
+    resolveModel: options.resolveModel ?? ((model) => resolveFromEnv(model)),
+  });
+  const jobActivities = options.config.activities?.({ blobs }) ?? {};
+  const clashes = Object.keys(jobActivities).filter((name) => name in cairnActivities);
+  if (clashes.length > 0) {
+    throw new InvalidDefinitionError(`The config's activities ${clashes.map((name) => `'${name}'`).join(', ')} have the names of Cairn's own: rename them.`);
+  }
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? defaultTaskQueue(options.config.taskQueue),
     workflowBundle: await workflowBundle(join(cairnHome(), 'bundles'), options.config.workflowModules),
-    activities: createActivities({
-      agents,
-      prices: options.config.prices,
-      blobs: options.blobs ?? new FileBlobStore(blobDirectory()),
-      resolveModel: options.resolveModel ?? ((model) => resolveFromEnv(model)),
-    }),
+    activities: { ...jobActivities, ...cairnActivities },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
     sinks: runEventSinks([options.tracing ? new RunTracer(options.tracing).handle : undefined, options.onRunEvent]),
   });
