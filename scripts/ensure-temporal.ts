@@ -3,7 +3,7 @@
  * built with Go on first use) so the test run's dev server can start. Progress goes to
  * stderr; exits 1 with the reason and what to do when no binary can be had.
  */
-import { ensureTemporalBinary, getTemporalVersion } from '../packages/core/src/temporal/temporal-binary.ts';
+import { ensureTemporalBinary, getTemporalVersion } from '@cairn/dev-server';
 import { isCairnError } from '../packages/core/src/errors.ts';
 
 const log = (line: string): void => void process.stderr.write(`[cairn] ${line}\n`);

@@ -13,7 +13,7 @@ import { chromium, type Page } from 'playwright-core';
 import { z } from 'zod';
 import { MockModelServer, eventually, startTestStack, toolResults, type MockRequest, type ScriptedReply } from '@cairn/testing';
 import { defineAgent, defineTool } from '@cairn/core';
-import { startDevServer } from '@cairn/core/temporal';
+import { startDevServer } from '@cairn/dev-server';
 
 const outDir = resolve(process.argv[2] ?? 'docs/images');
 const browserPath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((path) => existsSync(path));

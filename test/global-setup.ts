@@ -5,7 +5,7 @@
  * that server is used and none is started.
  */
 import type { TestProject } from 'vitest/node';
-import { startDevServer } from '../packages/core/src/temporal/dev-server.ts';
+import { startDevServer } from '@cairn/dev-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -8,7 +8,7 @@ import { showCommand } from './commands/show.ts';
 import { answerCommand, decideCommand, inboxCommand } from './commands/human.ts';
 import { budgetAddCommand } from './commands/budget.ts';
 import { reportCommand, researchCommand, watchCommand } from './commands/research.ts';
-import { parseBudgetAmount } from '@cairn/core';
+import { parseBudgetAmount } from '@cairn/core/internals';
 
 function tokenAmount(value: string): number {
   const amount = parseBudgetAmount(value);

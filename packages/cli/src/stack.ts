@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnError } from '@cairn/core';
 import { cairnHome, ensurePrivateDirectory, privateFileMode } from '@cairn/core/config';
-import { acquireFileLock, connectToTemporal, isProcessAlive, startDevServer, stopDevServerProcess } from '@cairn/core/temporal';
+import { connectToTemporal } from '@cairn/core/temporal';
+import { acquireFileLock, isProcessAlive, startDevServer, stopDevServerProcess } from '@cairn/dev-server';
 
 export interface ServerRecord {
   pid: number;

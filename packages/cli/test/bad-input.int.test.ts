@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { MockModelServer, startTestStack, toolResults, eventually, type MockRequest, type ScriptedReply, type TestStack } from '@cairn/testing';
 import { askHuman, CairnClient, defineAgent, defineTool } from '@cairn/core';
-import { getFreePort } from '@cairn/core/temporal';
+import { getFreePort } from '@cairn/dev-server';
 import { runCli } from './cli-process.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.config.ts`, import.meta.url));

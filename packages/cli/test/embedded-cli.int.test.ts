@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFreePort, isProcessAlive } from '@cairn/core/temporal';
+import { getFreePort, isProcessAlive } from '@cairn/dev-server';
 import { MockModelServer, lastMessage, type MockRequest, type ScriptedReply, eventually } from '@cairn/testing';
 import { cairnBin, runCli } from './cli-process.ts';
 

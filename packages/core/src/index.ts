@@ -15,9 +15,8 @@ export {
   ServerUnreachableError,
 } from './errors.ts';
 export { defineConfig, type CairnConfig, type JobActivities, type JobActivityDependencies } from './config/define-config.ts';
-export { redact, redactUrl } from './redact.ts';
-export { CairnClient, newRunId, type RunSummary, type RunTree, type StartedRun } from './client/cairn-client.ts';
-export { AmbiguousPendingError, describePending, type InboxItem } from './client/human-input.ts';
+export { CairnClient, type CairnClientOptions, type RunSummary, type RunTree, type StartedRun } from './client/cairn-client.ts';
+export { AmbiguousPendingError, type InboxItem } from './client/human-input.ts';
 export type { RunRecord, ToolCallRecord, TurnRecord } from './client/run-record.ts';
 export { askHuman, type AskHumanTool } from './agent/ask-human.ts';
 export type { PendingItem, PendingQuestion, PendingApproval } from './workflow/human-inbox.ts';
@@ -26,4 +25,4 @@ export type { BudgetLimits, BudgetDimension, Amount } from './budget/budget-ledg
 export type { ExhaustionBehaviour, ChildBudgetPolicy } from './budget/budget-policy.ts';
 export { defaultPrices, costOf, type ModelPrice, type PriceTable } from './budget/prices.ts';
 export type { UsageBreakdown, UsageTotals } from './budget/usage-breakdown.ts';
-export { parseBudgetAmount, type BudgetStatus } from './workflow/run-budget.ts';
+export type { BudgetStatus } from './workflow/run-budget.ts';

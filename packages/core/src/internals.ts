@@ -6,3 +6,8 @@ export { FileBlobStore, type BlobStore } from './transcript/blob-store.ts';
 export { TranscriptStore, type TranscriptRef } from './transcript/transcript-store.ts';
 export { resolveModel } from './providers/registry.ts';
 export { AgentRegistry } from './agent/agent-registry.ts';
+export { redact, redactUrl, withoutSecrets } from './redact.ts';
+// What the `cairn` CLI shares with the core: run ids, pending-item lines, budget amounts.
+export { newRunId } from './client/cairn-client.ts';
+export { describePending } from './client/human-input.ts';
+export { parseBudgetAmount } from './workflow/run-budget.ts';

@@ -1,4 +1,5 @@
-import { CairnError, parseBudgetAmount } from '@cairn/core';
+import { CairnError } from '@cairn/core';
+import { parseBudgetAmount } from '@cairn/core/internals';
 import { openSession } from '../session.ts';
 import { green } from '../print.ts';
 

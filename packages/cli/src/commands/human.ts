@@ -1,4 +1,5 @@
-import { AmbiguousPendingError, CairnError, describePending, type InboxItem, type PendingItem } from '@cairn/core';
+import { AmbiguousPendingError, CairnError, type InboxItem, type PendingItem } from '@cairn/core';
+import { describePending } from '@cairn/core/internals';
 import { openSession, type Session } from '../session.ts';
 import { ask } from '../prompt.ts';
 import { bold, dim, green, printJson, terminalSafe, yellow } from '../print.ts';

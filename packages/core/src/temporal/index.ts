@@ -1,27 +1,8 @@
 /**
- * `@cairn/core/temporal`: finding the Temporal CLI, running the embedded dev server, and
- * connecting to whichever Temporal server is configured. Node-only; workflow code imports
- * `./search-attributes.ts` by path instead.
+ * `@cairn/core/temporal`: connecting to whichever Temporal server is configured, and
+ * Cairn's search attributes. (The embedded dev server is `@cairn/dev-server`.) Node-only;
+ * workflow code imports `./search-attributes.ts` by path instead.
  */
-export {
-  TEMPORAL_CLI_PACKAGE,
-  TEMPORAL_CLI_VERSION,
-  TemporalBinaryError,
-  ensureTemporalBinary,
-  findTemporalBinary,
-  getTemporalVersion,
-  temporalCacheDir,
-  type EnsureTemporalBinaryOptions,
-  type FindTemporalBinaryOptions,
-} from './temporal-binary.ts';
-export {
-  DevServerError,
-  getFreePort,
-  startDevServer,
-  stopDevServerProcess,
-  type DevServer,
-  type DevServerOptions,
-} from './dev-server.ts';
 export {
   DEFAULT_NAMESPACE,
   DEFAULT_TEMPORAL_ADDRESS,
@@ -42,5 +23,3 @@ export {
   searchAttributeCliArgs,
   type CairnSearchAttributeKey,
 } from './search-attributes.ts';
-export { isProcessAlive } from './process-alive.ts';
-export { acquireFileLock, type AcquireFileLockOptions, type FileLock } from './file-lock.ts';

@@ -4,18 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { isCairnError } from '../src/errors.ts';
+import { isCairnError } from '@cairn/core';
 // Brings in the `inject('temporalAddress')` type (test/ is outside the tsconfig include).
 import type {} from '../../../test/global-setup.ts';
-import {
-  CairnSearchAttributes,
-  connectToTemporal,
-  ensureTemporalBinary,
-  isEmbedded,
-  loadConnectionOptions,
-  startDevServer,
-  type DevServer,
-} from '../src/temporal/index.ts';
+import { CairnSearchAttributes, connectToTemporal, isEmbedded, loadConnectionOptions } from '@cairn/core/temporal';
+import { ensureTemporalBinary, startDevServer, type DevServer } from '../src/index.ts';
 
 let dir: string;
 let binary: string;

@@ -12,7 +12,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { CairnError } from '../errors.ts';
+import { CairnError } from '@cairn/core';
 import { acquireFileLock } from './file-lock.ts';
 
 /** The CLI version Cairn builds. Later tags carry a go.mod `replace` and cannot be go-installed. */

@@ -10,12 +10,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { CairnError } from '../errors.ts';
+import { CairnError } from '@cairn/core';
+import { withoutSecrets } from '@cairn/core/internals';
+import { DEFAULT_NAMESPACE, ensureSearchAttributes, searchAttributeCliArgs } from '@cairn/core/temporal';
 import { isProcessAlive } from './process-alive.ts';
-import { DEFAULT_NAMESPACE, ensureSearchAttributes } from './connection.ts';
-import { searchAttributeCliArgs } from './search-attributes.ts';
 import { ensureTemporalBinary } from './temporal-binary.ts';
-import { withoutSecrets } from '../redact.ts';
 
 const host = '127.0.0.1';
 

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isCairnError } from '../errors.ts';
+import { isCairnError } from '@cairn/core';
 import {
   ensureTemporalBinary,
   findTemporalBinary,
