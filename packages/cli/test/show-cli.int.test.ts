@@ -8,39 +8,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { z } from 'zod';
-import { MockModelServer, eventually, startTestStack, toolResults, type MockRequest, type ScriptedReply, type TestStack } from '@cairn/testing';
-import { askHuman, defineAgent, defineTool, type RunRecord } from '@cairn/core';
+import { MockModelServer, startTestStack, type TestStack } from '@cairn/testing';
+import type { RunRecord } from '@cairn/core';
+import { accountant, clerk, clerkAnswer, invoiceModel, payInvoice } from '../../core/test/fixtures/invoice-run.ts';
 import { runCli } from './cli-process.ts';
-
-const lookup = defineTool({
-  name: 'lookup',
-  description: 'Looks an invoice up.',
-  input: z.object({ invoice: z.string() }),
-  execute: ({ invoice }) => {
-    throw new Error(`the ledger has no ${invoice}`);
-  },
-});
-const pay = defineTool({
-  name: 'pay',
-  description: 'Pays an invoice.',
-  input: z.object({ invoice: z.string(), amount: z.number() }),
-  needsApproval: true,
-  execute: ({ invoice, amount }) => `paid ${amount} on ${invoice}`,
-});
-const clerk = defineAgent({ name: 'clerk', model: 'openai:gpt-test', instructions: 'Find invoices.' });
-const accountant = defineAgent({ name: 'accountant', model: 'openai:gpt-4o-mini', instructions: 'Pay what is due.', tools: [lookup, pay, askHuman()], subAgents: [clerk], budget: { tokens: 100_000 } });
-
-const longNote = `Ledger notes: ${'the invoice is due on Friday and must be paid in euros; '.repeat(20)}`;
-const usage = { inputTokens: 1_000, outputTokens: 100 };
-function model(request: MockRequest): ScriptedReply {
-  const results = toolResults(request);
-  if (request.system === 'Find invoices.') return { text: `INV-7 is due: 120 EUR. ${longNote}`, usage };
-  if (results.length === 0) return { text: 'Let me check.', toolCalls: [{ name: 'lookup', arguments: { invoice: 'INV-7' } }, { name: 'ask_human', arguments: { question: 'Which currency?' } }], usage };
-  if (results.length === 2) return { toolCalls: [{ name: 'delegate_to_clerk', arguments: { task: 'Which invoice is due?' } }], usage };
-  if (results.length === 3) return { toolCalls: [{ name: 'pay', arguments: { invoice: 'INV-7', amount: 120 } }], usage };
-  return { text: 'Paid INV-7 in EUR.', usage };
-}
 
 describe('cairn show', { timeout: 180_000 }, () => {
   let mock: MockModelServer;
@@ -51,15 +22,10 @@ describe('cairn show', { timeout: 180_000 }, () => {
 
   beforeAll(async () => {
     mock = await MockModelServer.start();
-    mock.handle(model);
+    mock.handle(invoiceModel);
     stack = await startTestStack({ agents: [accountant, clerk], mock, address: inject('temporalAddress') });
     env = { TEMPORAL_ADDRESS: inject('temporalAddress'), CAIRN_HOME: mkdtempSync(join(tmpdir(), 'cairn-show-')), CAIRN_BLOB_DIR: stack.blobDir, CAIRN_TASK_QUEUE: stack.taskQueue, NO_COLOR: '1' };
-    ({ runId } = await stack.client.start('accountant', 'Pay whatever invoice is due.'));
-    await eventually(async () => ((await stack.client.pending(runId)).length > 0 ? true : undefined), 'the question');
-    await stack.client.answer(runId, 'EUR');
-    await eventually(async () => ((await stack.client.pending(runId))[0]?.kind === 'approval' ? true : undefined), 'the approval');
-    await stack.client.decide(runId, { approved: true });
-    await stack.client.result(runId);
+    runId = await payInvoice(stack);
   });
   afterAll(async () => {
     await stack?.stop();
@@ -78,7 +44,7 @@ describe('cairn show', { timeout: 180_000 }, () => {
     expect(stdout).toContain('  → lookup call-1-1  {"invoice":"INV-7"}\n    ← error Tool \'lookup\' failed: the ledger has no INV-7');
     expect(stdout).toContain('  → ask_human call-1-2  {"question":"Which currency?"}\n    ← answered by a person EUR');
     expect(stdout).toContain('  → delegate_to_clerk call-2-1  {"task":"Which invoice is due?"}');
-    expect(stdout).toContain(`    │ ${runId}.call-2-1  clerk (openai:gpt-test)  completed`);
+    expect(stdout).toContain(`    │ ${runId}.call-2-1  clerk (openai:gpt-clerk)  completed`);
     expect(stdout).toContain('    │ input  Which invoice is due?');
     expect(stdout).toMatch(/ {4}← INV-7 is due: 120 EUR\. Ledger notes: .{200,} … \(\d[\d,]* more characters; --full shows all\)/);
     expect(stdout).toContain('  → pay call-3-1  {"invoice":"INV-7","amount":120}\n    approval: approved by a person\n    ← paid 120 on INV-7');
@@ -88,7 +54,7 @@ describe('cairn show', { timeout: 180_000 }, () => {
   it('--full unfolds long values; --depth 0 leaves sub-agents as one line', async () => {
     const full = await cairn('show', runId, '--full', '--depth', '0');
     expect(full.code, full.stderr).toBe(0);
-    expect(full.stdout).toContain(`← INV-7 is due: 120 EUR. ${longNote}`);
+    expect(full.stdout).toContain(`← ${clerkAnswer}`);
     expect(full.stdout).not.toContain('more characters');
     expect(full.stdout).toContain(`  sub-agent clerk ${runId}.call-2-1 completed (--depth to include)`);
     expect(full.stdout).not.toContain('│');
@@ -105,7 +71,7 @@ describe('cairn show', { timeout: 180_000 }, () => {
       ['delegate_to_clerk', 'delegation', false],
       ['pay', 'tool', false],
     ]);
-    expect(record.turns[1]!.toolCalls[0]!.child).toMatchObject({ agent: 'clerk', output: `INV-7 is due: 120 EUR. ${longNote}` });
+    expect(record.turns[1]!.toolCalls[0]!.child).toMatchObject({ agent: 'clerk', output: clerkAnswer });
   });
 
   it('an unknown run is one line and a hint', async () => {

@@ -4,33 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MockModelServer, eventually, startTestStack, toolResults, type MockRequest, type ScriptedReply, type TestStack } from '@cairn/testing';
-import { askHuman, defineAgent, defineTool, type RunRecord } from '../src/index.ts';
+import { MockModelServer, startTestStack, toolResults, type MockRequest, type ScriptedReply, type TestStack } from '@cairn/testing';
+import { defineAgent, defineTool, type RunRecord } from '../src/index.ts';
+import { accountant, clerk, clerkAnswer, invoiceModel, payInvoice } from './fixtures/invoice-run.ts';
 
-const lookup = defineTool({
-  name: 'lookup',
-  description: 'Looks an invoice up.',
-  input: z.object({ invoice: z.string() }),
-  execute: ({ invoice }) => {
-    throw new Error(`the ledger has no ${invoice}`);
-  },
-});
-const pay = defineTool({
-  name: 'pay',
-  description: 'Pays an invoice.',
-  input: z.object({ invoice: z.string(), amount: z.number() }),
-  needsApproval: true,
-  execute: ({ invoice, amount }) => `paid ${amount} on ${invoice}`,
-});
-const clerk = defineAgent({ name: 'clerk', model: 'openai:gpt-clerk', instructions: 'Find invoices.' });
-const accountant = defineAgent({
-  name: 'accountant',
-  model: 'openai:gpt-4o-mini',
-  instructions: 'Pay what is due.',
-  tools: [lookup, pay, askHuman()],
-  subAgents: [clerk],
-  budget: { tokens: 100_000 },
-});
 const counter = defineAgent({ name: 'counter', model: 'openai:gpt-test', instructions: 'Count with the tool.', tools: [defineTool({ name: 'tick', description: 'Ticks.', input: z.object({}), execute: () => 'tick' })] });
 const doomed = defineAgent({ name: 'doomed', model: 'openai:gpt-test', instructions: 'Fail.' });
 
@@ -38,17 +15,12 @@ const usage = { inputTokens: 1_000, outputTokens: 100 };
 function model(request: MockRequest): ScriptedReply {
   const results = toolResults(request);
   switch (request.system) {
-    case 'Find invoices.':
-      return { text: 'INV-7 is due: 120 EUR.', usage };
     case 'Fail.':
       return { fault: { kind: 'bad_request', message: 'This model does not exist.' } };
     case 'Count with the tool.':
       return results.length < 3 ? { toolCalls: [{ name: 'tick', arguments: {} }], usage } : { text: 'Three ticks.', usage };
     default:
-      if (results.length === 0) return { text: 'Let me check.', toolCalls: [{ name: 'lookup', arguments: { invoice: 'INV-7' } }, { name: 'ask_human', arguments: { question: 'Which currency?' } }], usage };
-      if (results.length === 2) return { toolCalls: [{ name: 'delegate_to_clerk', arguments: { task: 'Which invoice is due?' } }], usage };
-      if (results.length === 3) return { toolCalls: [{ name: 'pay', arguments: { invoice: 'INV-7', amount: 120 } }], usage };
-      return { text: `Paid INV-7 in ${results[1]!.content}.`, usage };
+      return invoiceModel(request);
   }
 }
 
@@ -62,13 +34,9 @@ describe('a run turn by turn', { timeout: 60_000 }, () => {
     mock = await MockModelServer.start();
     mock.handle(model);
     stack = await startTestStack({ agents: [accountant, clerk, counter, doomed], mock });
-    const { runId } = await stack.client.start('accountant', 'Pay whatever invoice is due.');
-    await eventually(async () => ((await stack.client.pending(runId)).length > 0 ? true : undefined), 'the question');
-    await stack.client.answer(runId, 'EUR');
-    await eventually(async () => ((await stack.client.pending(runId))[0]?.kind === 'approval' ? true : undefined), 'the approval');
-    running = await stack.client.record(runId);
-    await stack.client.decide(runId, { approved: true });
-    await stack.client.result(runId);
+    const runId = await payInvoice(stack, async (waiting) => {
+      running = await stack.client.record(waiting);
+    });
     finished = await stack.client.record(runId);
   });
   afterAll(async () => {
@@ -99,8 +67,8 @@ describe('a run turn by turn', { timeout: 60_000 }, () => {
 
   it('nests the sub-agent’s run under the call that started it', () => {
     const delegation = finished.turns[1]!.toolCalls[0]!;
-    expect(delegation).toMatchObject({ id: 'call-2-1', name: 'delegate_to_clerk', kind: 'delegation', result: 'INV-7 is due: 120 EUR.', isError: false });
-    expect(delegation.child).toMatchObject({ runId: `${finished.runId}.call-2-1`, agent: 'clerk', model: 'openai:gpt-clerk', state: 'completed', input: 'Which invoice is due?', output: 'INV-7 is due: 120 EUR.' });
+    expect(delegation).toMatchObject({ id: 'call-2-1', name: 'delegate_to_clerk', kind: 'delegation', result: clerkAnswer, isError: false });
+    expect(delegation.child).toMatchObject({ runId: `${finished.runId}.call-2-1`, agent: 'clerk', model: 'openai:gpt-clerk', state: 'completed', input: 'Which invoice is due?', output: clerkAnswer });
     expect((delegation.child as RunRecord).turns).toHaveLength(1);
   });
 

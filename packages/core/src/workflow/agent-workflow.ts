@@ -9,24 +9,23 @@
  * Deterministic code only: no Node APIs, no SDKs, no tool implementations.
  * Conversations live in the transcript store; this code holds references.
  */
-import { ApplicationFailure, continueAsNew, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import type { CairnActivities, TranscriptAppend } from '../activity-contract.ts';
-import { nonRetryableFailureTypes } from '../activity-contract.ts';
+import { continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import type { TranscriptAppend } from '../activity-contract.ts';
+import { loopActivities } from './loop-activities.ts';
 import type { Amount, BudgetDimension } from '../budget/budget-ledger.ts';
-import { defaultBudgetPolicy } from '../budget/budget-policy.ts';
 import { calibrateInputEstimate } from '../budget/input-calibration.ts';
-import { emptyTranscript, type TranscriptRef } from '../transcript/transcript-store.ts';
 import { BudgetExhaustion } from './budget-exhaustion.ts';
 import { HumanInbox } from './human-inbox.ts';
 import { HumanWaits } from './human-waits.ts';
+import { startLoopState } from './loop-state.ts';
 import { nextStep } from './next-step.ts';
-import { RunBudget } from './run-budget.ts';
+import { budgetForRun, type RunBudget } from './run-budget.ts';
 import { RunEvents } from './run-events.ts';
 import { setRunHandlers } from './run-handlers.ts';
 import { forwardToSink, runIdentity } from './run-event-sink.ts';
-import type { AgentRunInput, AgentRunResult, RunOutcome, RunStatus } from './run-types.ts';
+import type { AgentRunInput, AgentRunResult, RunOutcome } from './run-types.ts';
 import { Semaphore } from './semaphore.ts';
-import { StatusPublisher } from './status-publisher.ts';
+import { newRunStatus, StatusPublisher } from './status-publisher.ts';
 import { modelCallSummary } from './summaries.ts';
 import { ToolCalls } from './tool-calls.ts';
 
@@ -49,7 +48,12 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
 
   const events = new RunEvents();
   const inbox = new HumanInbox();
-  const status = initialStatus(input, runId);
+  const status = newRunStatus({
+    runId,
+    agent: input.agent,
+    parentRunId: input.parent?.runId,
+    ...(input.resume ? { turn: input.resume.turn, usage: input.resume.usage, startedAt: input.resume.startedAt, children: input.resume.children ?? [] } : {}),
+  });
   let budget: RunBudget | undefined;
   let exhaustion: BudgetExhaustion | undefined;
   const publisher = new StatusPublisher(status, inbox, () => budget?.status);
@@ -80,31 +84,13 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   status.maxTurns = maxTurns;
   events.emit({ type: 'run_started', runId, agent: spec.name, model: spec.model, parentRunId: input.parent?.runId, turn: status.turn });
 
-  const policy = spec.budget ?? defaultBudgetPolicy();
-  const limits = input.budget
-    ? { ...policy.limits, tokens: Math.min(policy.limits.tokens, input.budget.tokens), usd: spec.price ? input.budget.usd : undefined }
-    : { ...policy.limits, ...options.budget };
-  const runBudget = new RunBudget(policy, limits, spec.price, input.resume?.budget);
-  if (runBudget.unpricedUsdLimit) {
-    throw ApplicationFailure.create({
-      type: 'InvalidDefinition',
-      nonRetryable: true,
-      message: `A USD budget needs a price for ${spec.model}, and Cairn has none. Add it to defineConfig({ prices: { '${spec.model}': { inputPerMillion, outputPerMillion } } }), or budget in tokens.`,
-    });
-  }
+  const runBudget = budgetForRun(spec, input, options);
   for (const amount of earlyTopUps.splice(0)) runBudget.topUp(amount);
   budget = runBudget;
   const budgetExhaustion = new BudgetExhaustion(runId, runBudget, waits, events);
   exhaustion = budgetExhaustion;
 
-  let transcript: TranscriptRef = input.resume?.transcript ?? emptyTranscript;
-  let append: TranscriptAppend[] = input.resume?.pendingAppend ?? [input.inputRef ? { role: 'user', contentRef: input.inputRef } : { role: 'user', content: input.input }];
-  let turnsInThisHistory = 0;
-  let inputCalibration = input.resume?.inputCalibration ?? input.inputCalibration ?? 1;
-  let lastText = '';
-  /** A final answer cut off at the output cap, while the model continues it. */
-  let answerSoFar = '';
-  let continuations = 0;
+  const loop = startLoopState(input);
 
   const toolCalls = new ToolCalls({
     runId,
@@ -120,9 +106,9 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     maxDepth,
     rootRunId: identity.rootRunId,
     ...(input.traceParent ? { traceParent: input.traceParent } : {}),
-    inputCalibration: () => inputCalibration,
+    inputCalibration: () => loop.inputCalibration,
     onChildResult: (result) => {
-      inputCalibration = Math.max(inputCalibration, result.inputCalibration ?? 1);
+      loop.inputCalibration = Math.max(loop.inputCalibration, result.inputCalibration ?? 1);
     },
   });
 
@@ -132,7 +118,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     if (spent) {
       const after = await budgetExhaustion.onExhausted(spent);
       if (after.next === 'stop') return finish('budget_exhausted', partialResult(spent), spent);
-      if (after.append) append = after.append;
+      if (after.append) loop.append = after.append;
       continue;
     }
 
@@ -143,29 +129,29 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       {
         runId,
         specRef,
-        transcript,
-        append,
+        transcript: loop.transcript,
+        append: loop.append,
         maxOutputTokens: spec.maxOutputTokens,
         allowance: runBudget.allowance(wrapUpFor !== undefined),
         withoutTools: wrapUpFor !== undefined,
         turn,
-        inputCalibration,
+        inputCalibration: loop.inputCalibration,
       },
     ]);
-    transcript = reply.transcript;
-    append = [];
+    loop.transcript = reply.transcript;
+    loop.append = [];
     if ('refused' in reply) {
       events.emit({ type: 'budget_refused', ...reply.refused });
       if (wrapUpFor) return finish('budget_exhausted', partialResult(wrapUpFor), wrapUpFor);
       const after = await budgetExhaustion.onExhausted(reply.refused.limit);
       if (after.next === 'stop') return finish('budget_exhausted', partialResult(reply.refused.limit), reply.refused.limit);
-      if (after.append) append = after.append;
+      if (after.append) loop.append = after.append;
       continue;
     }
 
     const costUsd = runBudget.recordModelCall(spec.name, spec.model, reply.usage, wrapUpFor === undefined);
-    inputCalibration = calibrateInputEstimate(inputCalibration, reply.estimatedInputTokens, reply.usage.inputTokens);
-    turnsInThisHistory += 1;
+    loop.inputCalibration = calibrateInputEstimate(loop.inputCalibration, reply.estimatedInputTokens, reply.usage.inputTokens);
+    loop.turnsInThisHistory += 1;
     events.emit({
       type: 'model_call_finished',
       turn,
@@ -183,15 +169,15 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     const decision = nextStep(reply, {
       turn,
       maxTurns,
-      answerSoFar,
-      continuations,
+      answerSoFar: loop.answerSoFar,
+      continuations: loop.continuations,
       maxContinuations: options.continuations,
       wrapUpFor,
       continueCutOffAnswers: () => patched('cairn-continue-cut-off-answers'),
       budgetExhausted: () => runBudget.exhausted() !== undefined,
       partialResult,
     });
-    if (decision.text.trim() !== '') lastText = decision.text;
+    if (decision.text.trim() !== '') loop.lastText = decision.text;
     const { step } = decision;
     if (step.kind === 'finish') {
       events.emit({ type: 'turn_finished', turn, startedAt: turnStartedAt });
@@ -199,17 +185,17 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     }
     if (step.kind === 'continue_answer') {
       events.emit({ type: 'turn_finished', turn, startedAt: turnStartedAt });
-      continuations += 1;
-      answerSoFar = step.answerSoFar;
-      append = [{ role: 'user', content: continueInstruction }];
+      loop.continuations += 1;
+      loop.answerSoFar = step.answerSoFar;
+      loop.append = [{ role: 'user', content: continueInstruction }];
       continue;
     }
-    answerSoFar = '';
+    loop.answerSoFar = '';
 
     events.emit({ type: 'tool_calls_started', turn, calls: step.calls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })) });
     const toolsStartedAt = Date.now();
     const delegations = step.calls.filter((call) => spec.tools.find((tool) => tool.name === call.name)?.kind === 'sub_agent').length;
-    append = await Promise.all(
+    loop.append = await Promise.all(
       step.calls.map((call) => {
         // Taken in call order, before anything runs: which calls fit does not depend on timing.
         if (!runBudget.takeToolCall()) {
@@ -221,20 +207,20 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     );
     events.emit({ type: 'turn_finished', turn, startedAt: turnStartedAt });
 
-    if (turnsInThisHistory >= options.turnsPerHistory || workflowInfo().continueAsNewSuggested) {
+    if (loop.turnsInThisHistory >= options.turnsPerHistory || workflowInfo().continueAsNewSuggested) {
       return continueAsNew<typeof agentWorkflow>({
         ...input,
         resume: {
           spec,
           specRef,
-          transcript,
-          pendingAppend: append,
+          transcript: loop.transcript,
+          pendingAppend: loop.append,
           turn: status.turn,
           usage: status.usage,
           startedAt: status.startedAt,
           budget: runBudget.state,
           children: status.children,
-          inputCalibration,
+          inputCalibration: loop.inputCalibration,
         },
       });
     }
@@ -250,53 +236,22 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       ...(outputRef ? { outputRef } : {}),
       turns: status.turn,
       usage: status.usage,
-      transcript,
+      transcript: loop.transcript,
       children: status.children,
       exhaustedLimit,
       costUsd: runBudget.costUsd,
       usageByAgent: runBudget.byAgent,
       usageByModel: runBudget.byModel,
       budget: runBudget.status,
-      inputCalibration,
+      inputCalibration: loop.inputCalibration,
     };
   }
 
   /** The best answer there is when the budget ends the run early. */
   function partialResult(limit: BudgetDimension): string {
     const header = `[Partial result: the ${limit} budget ran out before a final answer.]`;
-    if (lastText) return `${header}\n\n${lastText}`;
+    if (loop.lastText) return `${header}\n\n${loop.lastText}`;
     const findings = status.toolCalls.filter((call) => call.state === 'done' && call.preview).map((call) => `- ${call.name}: ${call.preview}`);
     return findings.length > 0 ? `${header}\n\nLast results:\n${findings.join('\n')}` : header;
   }
-}
-
-/** The activities the loop calls, with their timeouts and retries. */
-function loopActivities(options: typeof defaults) {
-  const retry: ActivityOptions['retry'] = {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '1m',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: [...nonRetryableFailureTypes],
-  };
-  const { resolveAgent, prepareToolCall } = proxyActivities<CairnActivities>({ startToCloseTimeout: '1m', retry });
-  const { callModel } = proxyActivities<CairnActivities>({ startToCloseTimeout: options.modelCallTimeoutMs, heartbeatTimeout: options.heartbeatTimeoutMs, retry });
-  const { runTool } = proxyActivities<CairnActivities>({ startToCloseTimeout: options.toolTimeoutMs, heartbeatTimeout: options.heartbeatTimeoutMs, retry });
-  return { resolveAgent, callModel, runTool, prepareToolCall };
-}
-
-function initialStatus(input: AgentRunInput, runId: string): RunStatus {
-  return {
-    runId,
-    agent: input.agent,
-    state: 'starting',
-    turn: input.resume?.turn ?? 0,
-    usage: input.resume?.usage ?? { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
-    startedAt: input.resume?.startedAt ?? Date.now(),
-    toolCalls: [],
-    pending: [],
-    children: input.resume?.children ?? [],
-    rejected: [],
-    parentRunId: input.parent?.runId,
-  };
 }

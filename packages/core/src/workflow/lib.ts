@@ -9,6 +9,7 @@ export { parseAmount } from './payloads.ts';
 export { failureMessage } from './failure-message.ts';
 export { oneLine, runDetails, runSummary } from './summaries.ts';
 export { runChildAgent, type ChildAgentRun } from './child-runs.ts';
+export { newRunStatus } from './status-publisher.ts';
 export { statusQuery, addBudgetSignal } from './definitions.ts';
 export { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 export { addUsage, zeroUsage } from '../messages.ts';

@@ -3,12 +3,15 @@
  * the model's price, and usage summed by agent and by model. Pure, so it runs
  * in the workflow and in unit tests alike; its state survives continue-as-new.
  */
+import { ApplicationFailure } from '@temporalio/common';
+import type { AgentSpec } from '../agent/spec.ts';
 import { BudgetLedger, type Amount, type BudgetDimension, type BudgetLimits, type LedgerState } from '../budget/budget-ledger.ts';
-import { childSlice, type BudgetPolicy } from '../budget/budget-policy.ts';
+import { childSlice, defaultBudgetPolicy, type BudgetPolicy } from '../budget/budget-policy.ts';
 import type { CallAllowance } from '../budget/plan-model-call.ts';
 import { costOf, type ModelPrice } from '../budget/prices.ts';
 import { addToBreakdown, mergeBreakdowns, type UsageBreakdown } from '../budget/usage-breakdown.ts';
 import type { TokenUsage } from '../messages.ts';
+import type { AgentRunInput, RunOptions } from './run-types.ts';
 
 export interface RunBudgetState {
   ledger: LedgerState;
@@ -29,6 +32,27 @@ export interface ChildSpend {
   costUsd: number;
   usageByAgent: UsageBreakdown;
   usageByModel: UsageBreakdown;
+}
+
+/**
+ * The budget of a run of this agent: its policy's limits, or the run's own
+ * (`options.budget`), or for a sub-agent the slice its parent gave it; carried
+ * over from the last history after continue-as-new.
+ */
+export function budgetForRun(spec: AgentSpec, input: AgentRunInput, options: RunOptions): RunBudget {
+  const policy = spec.budget ?? defaultBudgetPolicy();
+  const limits = input.budget
+    ? { ...policy.limits, tokens: Math.min(policy.limits.tokens, input.budget.tokens), usd: spec.price ? input.budget.usd : undefined }
+    : { ...policy.limits, ...options.budget };
+  const budget = new RunBudget(policy, limits, spec.price, input.resume?.budget);
+  if (budget.unpricedUsdLimit) {
+    throw ApplicationFailure.create({
+      type: 'InvalidDefinition',
+      nonRetryable: true,
+      message: `A USD budget needs a price for ${spec.model}, and Cairn has none. Add it to defineConfig({ prices: { '${spec.model}': { inputPerMillion, outputPerMillion } } }), or budget in tokens.`,
+    });
+  }
+  return budget;
 }
 
 export class RunBudget {

@@ -15,6 +15,21 @@ import { currentDetails } from './summaries.ts';
 /** Rejections kept in the memo: enough to explain the last few mistakes, never a growing list. */
 const maxPublishedRejections = 10;
 
+/** A run's status as it starts: the one shape the agent loop and jobs such as deep research share. */
+export function newRunStatus(run: Pick<RunStatus, 'runId' | 'agent'> & Partial<RunStatus>): RunStatus {
+  return {
+    state: 'starting',
+    turn: 0,
+    usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+    startedAt: Date.now(),
+    toolCalls: [],
+    pending: [],
+    children: [],
+    rejected: [],
+    ...run,
+  };
+}
+
 export class StatusPublisher {
   /** The state each open wait interrupted, to go back to once it is resolved. */
   private readonly resumeStates = new Map<string, RunState>();
