@@ -58,6 +58,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('run a worker in the foreground (Ctrl-C stops it)')
     .option('-c, --config <path>', 'config file (default: ./cairn.config.ts, else the built-in agents)')
     .option('-q, --task-queue <name>', 'task queue (default: cairn)')
+    .option('--max-concurrent-activities <n>', 'model and tool calls in flight at once (default 100, or CAIRN_MAX_CONCURRENT_ACTIVITIES)', positiveInteger)
     .action((options) => done(workerCommand(options)));
 
   program

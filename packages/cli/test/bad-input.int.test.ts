@@ -71,6 +71,8 @@ const cliCases: CliCase[] = [
   { name: 'a config with two tools of one name', args: () => ['run', 'twins', 'hi', '--config', fixture('duplicate-tools')], message: /Agent 'twins' has two tools named 'lookup'\./ },
   { name: 'a config naming an unknown provider', args: () => ['run', 'stranger', 'hi', '--config', fixture('unknown-provider')], message: /Agent 'stranger' has model "mistrall:large"; expected 'openai:<model>' or 'anthropic:<model>'\./, hint: /OPENAI_BASE_URL/ },
   { name: 'a --config that does not exist', args: (c) => ['run', 'assistant', 'hi', '--config', join(c.folder, 'nope.config.ts')], message: /Config file not found/, hint: /--config/ },
+  { name: 'a zero --max-concurrent-activities', args: () => ['worker', '--max-concurrent-activities', '0'], message: /--max-concurrent-activities/ },
+  { name: 'a CAIRN_MAX_CONCURRENT_ACTIVITIES that is not a number', args: () => ['worker'], env: () => ({ CAIRN_MAX_CONCURRENT_ACTIVITIES: 'lots' }), message: /CAIRN_MAX_CONCURRENT_ACTIVITIES is 'lots', not a positive whole number\./, hint: /such as 200/ },
   { name: 'a task queue no worker polls', args: () => ['run', 'assistant', 'hi', '--task-queue', `nobody-${Date.now()}`], message: /No worker polls task queue 'nobody-\d+'.*Nothing was started\./, hint: /cairn worker --task-queue/ },
   { name: 'an empty research question', args: () => ['research', '  '], message: /The research question is empty/ },
   { name: '--corpus that is not a folder', args: (c) => ['research', 'q?', '--corpus', c.emptyInput], message: /--corpus .* is not a folder/ },

@@ -3,14 +3,23 @@ import { ensureSearchAttributes, isEmbedded, loadConnectionOptions } from '@cair
 import { createCairnWorker } from '@cairn/core/worker';
 import { tracingFromEnvironment } from '@cairn/core/telemetry';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import { ServerUnreachableError } from '@cairn/core';
+import { CairnError, ServerUnreachableError } from '@cairn/core';
 import { loadCliConfig } from '../config.ts';
 import { ensureServer } from '../stack.ts';
 import { withModeHint } from '../session.ts';
 import { dim } from '../print.ts';
 
+function positiveIntegerFromEnvironment(name: string): number | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === '') return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new CairnError(`${name} is '${value}', not a positive whole number.`, { hint: `Set ${name} to the number of model and tool calls a worker may run at once, such as 200, or unset it.` });
+  return parsed;
+}
+
 /** `cairn worker`: serves the config's agents in the foreground until Ctrl-C or SIGTERM. */
-export async function workerCommand(options: { config?: string; taskQueue?: string }): Promise<void> {
+export async function workerCommand(options: { config?: string; taskQueue?: string; maxConcurrentActivities?: number }): Promise<void> {
+  const maxConcurrentActivities = options.maxConcurrentActivities ?? positiveIntegerFromEnvironment('CAIRN_MAX_CONCURRENT_ACTIVITIES');
   const { config, path } = await loadCliConfig(options.config);
   Runtime.install({ logger: new DefaultLogger((process.env.CAIRN_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
 
@@ -28,7 +37,14 @@ export async function workerCommand(options: { config?: string; taskQueue?: stri
 
   const taskQueue = resolveTaskQueue(options.taskQueue ?? config.taskQueue);
   const tracing = tracingFromEnvironment();
-  const worker = await createCairnWorker({ config, connection, namespace: settings.namespace, taskQueue, ...(tracing ? { tracing } : {}) });
+  const worker = await createCairnWorker({
+    config,
+    connection,
+    namespace: settings.namespace,
+    taskQueue,
+    ...(maxConcurrentActivities ? { maxConcurrentActivities } : {}),
+    ...(tracing ? { tracing } : {}),
+  });
   console.log(`Worker ready: task queue '${taskQueue}' on ${address}, agents: ${config.agents.map((agent) => agent.name).join(', ')}${path ? ` (from ${path})` : ' (built-in)'}`);
   try {
     await worker.run();

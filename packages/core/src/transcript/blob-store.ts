@@ -26,17 +26,35 @@ export function blobKey(content: string): string {
  * object store or database.
  */
 export class FileBlobStore implements BlobStore {
+  /** Shard folders this store has made or seen: one `mkdir` each, not one per write. */
+  private readonly folders = new Set<string>();
+
   constructor(readonly directory: string) {}
 
   async put(content: string): Promise<string> {
     const key = blobKey(content);
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true, mode: privateDirectoryMode });
     // Write then rename, so a reader never sees half a blob even if the worker dies mid-write.
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temporary, content, { mode: privateFileMode });
+    try {
+      await this.writeInFolder(temporary, content);
+    } catch (error) {
+      // The folder was removed since this store saw it: make it again, once.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.folders.delete(dirname(path));
+      await this.writeInFolder(temporary, content);
+    }
     await rename(temporary, path);
     return key;
+  }
+
+  private async writeInFolder(file: string, content: string): Promise<void> {
+    const folder = dirname(file);
+    if (!this.folders.has(folder)) {
+      await mkdir(folder, { recursive: true, mode: privateDirectoryMode });
+      this.folders.add(folder);
+    }
+    await writeFile(file, content, { mode: privateFileMode });
   }
 
   async get(key: string): Promise<string> {

@@ -21,7 +21,7 @@ export interface CairnWorkerOptions {
   blobs?: BlobStore;
   /** How `provider:model` ids become clients. Default: from the environment (API keys, base URLs). */
   resolveModel?: ModelResolver;
-  /** Tool and model calls in flight at once on this worker. */
+  /** Tool and model calls in flight at once on this worker. Default 100 (the Temporal SDK's). */
   maxConcurrentActivities?: number;
   /** Spans for every run this worker serves (`telemetry/run-tracer.ts`), e.g. from `tracingFromEnvironment()`. */
   tracing?: Pick<RunTracerOptions, 'processor' | 'resource' | 'captureContent'>;
@@ -50,7 +50,7 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue ?? defaultTaskQueue(options.config.taskQueue),
     workflowBundle: await workflowBundle(join(cairnHome(), 'bundles'), options.config.workflowModules),
     activities: { ...jobActivities, ...cairnActivities },
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 100,
     sinks: runEventSinks([options.tracing ? new RunTracer(options.tracing).handle : undefined, options.onRunEvent]),
   });
 }
