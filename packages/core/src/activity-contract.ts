@@ -39,6 +39,7 @@ export type TranscriptAppend = UserMessage | UserMessageRef | AssistantMessage |
 
 export interface CallModelInput {
   runId: string;
+  trace?: StepTrace;
   specRef: string;
   transcript: TranscriptRef;
   /** What happened since the last model call: the user's input or the turn's tool results. */
@@ -76,8 +77,15 @@ export interface ModelCallRefused {
 
 export type CallModelOutput = ModelReply | ModelCallRefused;
 
+/** Where a step sits in its run's trace: the activity makes it the active span context, so spans of its own nest there. */
+export interface StepTrace {
+  rootRunId: string;
+  traceParent?: string;
+}
+
 export interface RunToolInput {
   runId: string;
+  trace?: StepTrace;
   agent: string;
   toolCallId: string;
   toolName: string;

@@ -21,6 +21,14 @@ const pay = defineTool({
   needsApproval: true,
   execute: ({ invoice, amount }) => `paid ${amount} on ${invoice}`,
 });
+/** A tool that makes a span of its own, with whatever tracer the application set up. */
+const audit = defineTool({
+  name: 'audit',
+  description: 'Audits the books.',
+  input: z.object({}),
+  execute: () => trace.getTracer('app').startActiveSpan('read the ledger', (span) => (span.end(), 'books balance')),
+});
+const auditor = defineAgent({ name: 'auditor', model: 'openai:gpt-test', instructions: 'Audit.', tools: [audit] });
 const clerk = defineAgent({ name: 'clerk', model: 'anthropic:claude-haiku-4-5', instructions: 'Find invoices.' });
 const accountant = defineAgent({ name: 'accountant', model: 'openai:gpt-4o-mini', instructions: 'Pay what is due.', tools: [lookup, pay, askHuman()], subAgents: [clerk], budget: { tokens: 100_000 } });
 
@@ -45,7 +53,7 @@ describe('tracing', { timeout: 60_000 }, () => {
     mock = await MockModelServer.start();
     mock.handle(model);
     stack = await startTestStack({
-      agents: [accountant, clerk],
+      agents: [accountant, clerk, auditor],
       mock,
       tracing: { processor: new SimpleSpanProcessor({ exporter }) },
       onRunEvent: (envelope) => envelopes.push(envelope),
@@ -151,7 +159,7 @@ describe('tracing', { timeout: 60_000 }, () => {
     expect(spans.filter((span) => Object.keys(span.attributes).some((key) => key === 'gen_ai.output.messages' || key === 'gen_ai.tool.call.arguments' || key === 'cairn.question'))).toEqual([]);
   });
 
-  it('continues the trace of the span that started the run', async () => {
+  it('continues the trace of the span that started the run, and nests a tool’s own spans under its call', async () => {
     // The application's own tracing: a context manager and a provider, as an app that uses OpenTelemetry has.
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     const appExporter = new InMemorySpanExporter();
@@ -168,8 +176,19 @@ describe('tracing', { timeout: 60_000 }, () => {
       const runSpan = exporter.getFinishedSpans().find((span) => span.name === 'invoke_agent clerk' && span.attributes['cairn.run.id'] === started.runId)!;
       expect(runSpan.spanContext().traceId).toBe(request!.spanContext().traceId);
       expect(runSpan.parentSpanContext?.spanId).toBe(request!.spanContext().spanId);
+
+      // A tool's own spans nest under its execute_tool span (the activity runs it in that context).
+      trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: appExporter })] }));
+      mock.script({ toolCalls: [{ name: 'audit', arguments: {} }] }, { text: 'Audited.' });
+      const audited = await stack.client.start('auditor', 'Audit the books.');
+      await stack.client.result(audited.runId);
+      const ledgerRead = appExporter.getFinishedSpans().find((span) => span.name === 'read the ledger')!;
+      const toolSpan = exporter.getFinishedSpans().find((span) => span.name === 'execute_tool audit' && span.attributes['cairn.run.id'] === audited.runId)!;
+      expect(ledgerRead.parentSpanContext?.spanId).toBe(toolSpan.spanContext().spanId);
+      expect(ledgerRead.spanContext().traceId).toBe(toolSpan.spanContext().traceId);
     } finally {
       context.disable();
+      trace.disable();
     }
   });
 });

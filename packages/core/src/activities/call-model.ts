@@ -12,6 +12,7 @@ import { planModelCall } from '../budget/plan-model-call.ts';
 import { splitModelId } from '../agent/define-agent.ts';
 import { assignCallIds, toProviderIds } from '../transcript/call-ids.ts';
 import { claimCheckReply } from '../transcript/claim-check.ts';
+import { withinStep } from '../telemetry/within-step.ts';
 
 export type ModelResolver = (modelId: string) => { provider: ModelProvider; model: string };
 
@@ -62,8 +63,8 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
         if (!plan.ok) return { transcript: withNew, refused: { limit: plan.limit, reason: plan.reason, inputTokens } };
         maxOutputTokens = plan.maxOutputTokens;
       }
-      const response = await withHeartbeat(() =>
-        provider.generate({ model, instructions: spec.instructions, messages: toProviderIds(messages), tools, maxOutputTokens, signal: Context.current().cancellationSignal }),
+      const response = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { chat: input.turn ?? withNew.length }, () =>
+        withHeartbeat(() => provider.generate({ model, instructions: spec.instructions, messages: toProviderIds(messages), tools, maxOutputTokens, signal: Context.current().cancellationSignal })),
       );
       const message = assignCallIds(response.message, input.turn ?? withNew.length);
       const transcript = await deps.transcripts.append(withNew, [message]);

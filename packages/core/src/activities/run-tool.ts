@@ -8,6 +8,7 @@ import { toActivityFailure } from './failures.ts';
 import { withHeartbeat } from './heartbeat.ts';
 import { redact } from '../redact.ts';
 import { ToolError } from '../agent/tool-error.ts';
+import { withinStep } from '../telemetry/within-step.ts';
 import { claimedTextNote, maxInlineBytes } from '../transcript/claim-check.ts';
 
 const previewLength = 280;
@@ -62,7 +63,7 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
       blobs,
     };
     try {
-      const result = await withHeartbeat(async () => tool.execute(args.value, context));
+      const result = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { tool: input.toolCallId }, () => withHeartbeat(async () => tool.execute(args.value, context)));
       return { content: serialise(result), isError: false };
     } catch (error) {
       // A cancelled run must stop, not hand the model a tool error.

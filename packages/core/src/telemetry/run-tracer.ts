@@ -189,6 +189,16 @@ export class RunTracer {
   }
 }
 
+/**
+ * The span context of a step of a run, as the tracer names it: an activity runs its
+ * work inside it, so spans the work makes itself (an instrumented HTTP client, a
+ * tool's own spans) nest under `chat` or `execute_tool`.
+ */
+export function stepSpanContext(run: { runId: string; rootRunId: string; traceParent?: string }, step: { chat: number } | { tool: string }): SpanContext {
+  const ids = new SpanIds({ runId: run.runId, agent: '', rootRunId: run.rootRunId, ...(run.traceParent ? { traceParent: run.traceParent } : {}) });
+  return ids.context('chat' in step ? ids.chat(step.chat) : ids.tool(step.tool));
+}
+
 /** Span and trace ids derived from a run and its steps: the same on every worker. */
 class SpanIds {
   private readonly traceId: string;

@@ -91,6 +91,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   exhaustion = budgetExhaustion;
 
   const loop = startLoopState(input);
+  const stepTrace = { rootRunId: identity.rootRunId, ...(input.traceParent ? { traceParent: input.traceParent } : {}) };
 
   const toolCalls = new ToolCalls({
     runId,
@@ -104,8 +105,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     childSlots: new Semaphore(spec.maxConcurrentChildren ?? 4),
     depth: input.parent?.depth ?? 0,
     maxDepth,
-    rootRunId: identity.rootRunId,
-    ...(input.traceParent ? { traceParent: input.traceParent } : {}),
+    stepTrace,
     inputCalibration: () => loop.inputCalibration,
     onChildResult: (result) => {
       loop.inputCalibration = Math.max(loop.inputCalibration, result.inputCalibration ?? 1);
@@ -128,6 +128,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     const reply = await callModel.executeWithOptions({ summary: modelCallSummary(spec.model, turn, wrapUpFor !== undefined) }, [
       {
         runId,
+        trace: stepTrace,
         specRef,
         transcript: loop.transcript,
         append: loop.append,

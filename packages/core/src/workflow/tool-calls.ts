@@ -5,7 +5,7 @@
  * ends as what the model is handed back.
  */
 import { CancellationScope, ChildWorkflowFailure, isCancellation, type ActivityInterfaceFor } from '@temporalio/workflow';
-import type { CairnActivities, TranscriptAppend } from '../activity-contract.ts';
+import type { CairnActivities, StepTrace, TranscriptAppend } from '../activity-contract.ts';
 import type { AgentSpec, ToolSpec } from '../agent/spec.ts';
 import { formatBytes, maxInlineBytes, type ClaimedToolCall } from '../transcript/claim-check.ts';
 import { failureMessage } from './failure-message.ts';
@@ -33,10 +33,9 @@ export interface ToolCallsContext {
   childSlots: Semaphore;
   /** How deep this run is among sub-agents, and how deep they may go. */
   depth: number;
-  /** The top of the run's tree, and the trace it continues: handed down to every child. */
-  rootRunId: string;
-  traceParent?: string;
   maxDepth: number;
+  /** The top of the run's tree and the trace it continues: handed to each tool activity (so its work runs in the call's span) and to every child. */
+  stepTrace: StepTrace;
   /** What the parent knows of the provider's token counts, handed to each child. */
   inputCalibration: () => number;
   /** A child ended by itself: the parent learns from its result. */
@@ -121,6 +120,7 @@ export class ToolCalls {
       const result = await activities.runTool.executeWithOptions({ summary: toolCallSummary({ ...call, arguments: args, argumentsRef }) }, [
         {
           runId,
+          trace: this.context.stepTrace,
           agent: spec.name,
           toolCallId: call.id,
           toolName: call.name,
@@ -164,8 +164,8 @@ export class ToolCalls {
       agent: child.agent,
       input: task,
       options: { ...options, maxTurns: undefined, budget: undefined },
-      parent: { runId, depth: depth + 1, maxDepth, rootRunId: this.context.rootRunId, toolCallId: call.id },
-      ...(this.context.traceParent ? { traceParent: this.context.traceParent } : {}),
+      parent: { runId, depth: depth + 1, maxDepth, rootRunId: this.context.stepTrace.rootRunId, toolCallId: call.id },
+      ...(this.context.stepTrace.traceParent ? { traceParent: this.context.stepTrace.traceParent } : {}),
       budget: slice,
       inputCalibration: this.context.inputCalibration(),
     };
