@@ -111,9 +111,9 @@ describe('determinism', () => {
         await stack.client.answer(runId, 'cairn');
       }
       if (name === 'approvals') {
-        await eventually(async () => ((await stack.client.pending(runId))[0]?.kind === 'approval' ? true : undefined), 'the first approval');
+        // Both calls are checked at once; each waits for its decision once its check is done.
+        await eventually(async () => ((await stack.client.pending(runId)).length === 2 ? true : undefined), 'both approvals');
         await stack.client.decide(runId, { callId: 'call-1-1', approved: true });
-        await eventually(async () => ((await stack.client.pending(runId))[0]?.id === 'call-1-2' ? true : undefined), 'the second approval');
         await stack.client.decide(runId, { callId: 'call-1-2', approved: false, reason: 'not that one' });
       }
       await stack.client.result(runId);
