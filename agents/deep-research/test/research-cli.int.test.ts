@@ -39,7 +39,8 @@ function servedByTask(requests: readonly MockRequest[]): Map<string, Map<number,
 
 
 // Each `cairn` is a fresh Node process that compiles TypeScript and bundles workflows: slow on a loaded 2-core machine.
-describe('cairn research against a cairn worker process', { timeout: 180_000 }, () => {
+// The crash test starts two workers, the second with a home (and bundle cache) of its own.
+describe('cairn research against a cairn worker process', { timeout: 300_000 }, () => {
   let mock: MockModelServer;
   let connection: Connection;
   let temporal: Client;
