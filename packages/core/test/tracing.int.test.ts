@@ -11,16 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MockModelServer, eventually, startTestStack, toolResults, type MockRequest, type ScriptedReply, type TestStack } from '@cairn/testing';
 import { askHuman, defineAgent, defineTool } from '../src/index.ts';
+import { pay } from './fixtures/invoice-run.ts';
 import type { RunEventEnvelope } from '../src/telemetry/index.ts';
 
 const lookup = defineTool({ name: 'lookup', description: 'Looks an invoice up.', input: z.object({ invoice: z.string() }), execute: ({ invoice }) => `${invoice}: 120 EUR` });
-const pay = defineTool({
-  name: 'pay',
-  description: 'Pays an invoice.',
-  input: z.object({ invoice: z.string(), amount: z.number() }),
-  needsApproval: true,
-  execute: ({ invoice, amount }) => `paid ${amount} on ${invoice}`,
-});
 /** A tool that makes a span of its own, with whatever tracer the application set up. */
 const audit = defineTool({
   name: 'audit',

@@ -5,17 +5,10 @@
  */
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { MockModelServer, eventually, toolResults, startTestStack, type MockRequest, type ScriptedReply, type TestStack } from '@cairn/testing';
-import { defineAgent, defineTool } from '../src/index.ts';
+import { defineAgent } from '../src/index.ts';
+import { pay } from './fixtures/invoice-run.ts';
 
-const pay = defineTool({
-  name: 'pay',
-  description: 'Pays an invoice.',
-  input: z.object({ invoice: z.string(), amount: z.number() }),
-  needsApproval: true,
-  execute: ({ invoice, amount }) => `paid ${amount} on ${invoice}`,
-});
 const clerk = defineAgent({ name: 'clerk', model: 'openai:gpt-clerk', instructions: 'Look things up.', tools: [] });
 const accountant = defineAgent({ name: 'accountant', model: 'openai:gpt-books', instructions: 'Pay what is due.', tools: [pay], subAgents: [clerk], budget: { tokens: 50_000 } });
 

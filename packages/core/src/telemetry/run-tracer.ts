@@ -49,6 +49,8 @@ export class RunTracer {
     const content = this.captureContent;
     switch (event.type) {
       case 'run_finished': {
+        // Arguments of calls whose end another worker saw: nothing will ask for them now.
+        for (const key of this.toolArguments.keys()) if (key.startsWith(`${run.runId}/`)) this.toolArguments.delete(key);
         const remaining = event.budget.limits.tokens - event.budget.used.tokens - event.budget.reserved.tokens;
         return this.end({
           name: `invoke_agent ${run.agent}`,

@@ -17,7 +17,7 @@ import type { AgentRunInput, AgentRunResult, ChildRun, RunOptions } from './run-
 import type { Semaphore } from './semaphore.ts';
 import { toolCallSummary } from './summaries.ts';
 
-export const unattendedAnswer = 'No human is available to answer; proceed with your best judgement and say what you assumed.';
+const unattendedAnswer = 'No human is available to answer; proceed with your best judgement and say what you assumed.';
 
 type Tool<K extends ToolSpec['kind']> = Extract<ToolSpec, { kind: K }>;
 
