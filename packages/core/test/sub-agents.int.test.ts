@@ -68,11 +68,17 @@ describe('sub-agents as child workflows', () => {
   it('queues delegations beyond the concurrency limit: never more than 2 children at once, all 5 complete', async () => {
     mock.reset();
     let running = 0;
+    let started = 0;
     let peak = 0;
     mock.handle(async (request) => {
       if (request.system !== 'You research one question.') return fanOut(5, () => ({}))(request);
       running += 1;
+      started += 1;
       peak = Math.max(peak, running);
+      // Hold each call until a second child is running too (or none can come), so a slow start on a loaded
+      // machine cannot hide the allowed parallelism; the pause after gives a third child time to show up if
+      // the limit were broken.
+      await eventually(() => running >= 2 || started >= 5, 'a second child', 10_000).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 400));
       running -= 1;
       return { text: 'done' };
