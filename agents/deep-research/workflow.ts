@@ -19,6 +19,7 @@ import {
   failureMessage,
   newRunStatus,
   parseAmount,
+  refuseForgedInput,
   runChildAgent,
   statusQuery,
   type AgentRunInput,
@@ -89,6 +90,7 @@ const shares = { scope: 0.08, plan: 0.04, write: 0.2, revise: 0.1 };
 const floorTokens = 800;
 
 export async function deepResearchWorkflow(input: ResearchInput): Promise<ResearchResult> {
+  refuseForgedInput(input);
   const runId = workflowInfo().workflowId;
   const { runTool } = proxyActivities<CairnActivities>({ startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } });
   const { checkCitations: checkCitationsActivity } = proxyActivities<ResearchActivities>({ startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } });

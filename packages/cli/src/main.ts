@@ -4,6 +4,7 @@ import { runCommand } from './commands/run.ts';
 import { cancelCommand, listCommand, statusCommand } from './commands/inspect.ts';
 import { downCommand, serverStartCommand, serverStatusCommand, serverStopCommand, upCommand } from './commands/stack.ts';
 import { workerCommand } from './commands/worker.ts';
+import { codecServerCommand } from './commands/codec-server.ts';
 import { showCommand } from './commands/show.ts';
 import { answerCommand, decideCommand, inboxCommand } from './commands/human.ts';
 import { budgetAddCommand } from './commands/budget.ts';
@@ -52,6 +53,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   server.command('start').description('start it in the background').action(() => done(serverStartCommand()));
   server.command('stop').description('stop it').action(() => done(serverStopCommand()));
   server.command('status').description('is it running?').option('--json', 'machine-readable output').action((options) => done(serverStatusCommand(options)));
+
+  program
+    .command('codec-server')
+    .description("decrypt this stack's history for the Temporal Web UI until Ctrl-C")
+    .option('-p, --port <port>', 'port (default: the one the embedded Web UI expects, else 8234)', positiveInteger)
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+    .option('--origin <url...>', "the Web UI's origin(s) allowed to call it (default: the embedded UI, or TEMPORAL_UI_URL)")
+    .option('--token <token>', 'require this bearer token on every call')
+    .action((options) => done(codecServerCommand(options)));
 
   program
     .command('worker')

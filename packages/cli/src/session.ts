@@ -5,6 +5,8 @@ import { connectToTemporal, isEmbedded } from '@cairn/core/temporal';
 import type { Connection } from '@temporalio/client';
 import { Client } from '@temporalio/client';
 import { ensureServer, ensureWorker, runningServer, type ServerRecord } from './stack.ts';
+import { cairnDataConverter } from '@cairn/core/encryption';
+import { stackEncryption } from './encryption.ts';
 import { CairnError, isCairnError } from '@cairn/core';
 import { dim } from './print.ts';
 
@@ -44,7 +46,8 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   const { connection, namespace, address: connected } = await connectToTemporal({ address: server?.address }).catch((error: unknown) => {
     throw withModeHint(error, server);
   });
-  const temporal = new Client({ connection, namespace });
+  const dataConverter = cairnDataConverter(stackEncryption(embedded));
+  const temporal = new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
   return {
     // The embedded worker's blob store is this machine's; on a cluster only CAIRN_BLOB_DIR says the workers share one with us.
     client: new CairnClient(temporal, { taskQueue: taskQueue(options.taskQueue), uiBaseUrl, blobs: embedded || process.env.CAIRN_BLOB_DIR ? new FileBlobStore(blobDirectory()) : undefined }),

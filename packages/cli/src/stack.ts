@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { CairnError } from '@cairn/core';
 import { cairnHome, ensurePrivateDirectory, privateFileMode } from '@cairn/core/config';
 import { connectToTemporal } from '@cairn/core/temporal';
+import { localEncryptionKeysPath } from '@cairn/core/encryption';
+import { stackEncryption } from './encryption.ts';
 import { acquireFileLock, isProcessAlive, startDevServer, stopDevServerProcess } from '@cairn/dev-server';
 
 export interface ServerRecord {
@@ -19,6 +21,8 @@ export interface ServerRecord {
   uiUrl?: string;
   dbFile: string;
   logFile: string;
+  /** Where the Web UI looks for `cairn codec-server` to decode this stack's encrypted payloads. */
+  codecUrl?: string;
 }
 
 export interface WorkerRecord {
@@ -80,16 +84,20 @@ export async function ensureServer(log: (line: string) => void): Promise<{ recor
 async function startServer(log: (line: string) => void): Promise<ServerRecord> {
   const port = Number(process.env.CAIRN_TEMPORAL_PORT ?? 7233);
   const uiPort = Number(process.env.CAIRN_TEMPORAL_UI_PORT ?? port + 1000);
+  const codecUrl = `http://127.0.0.1:${Number(process.env.CAIRN_CODEC_PORT ?? uiPort + 1)}`;
   log(`Starting the embedded Temporal server on 127.0.0.1:${port} …`);
+  // Keys before the database: a home whose server has never run needs no plain payloads read, ever.
+  stackEncryption(true);
   const server = await startDevServer({
     dbFile: join(home(), 'temporal.db'),
     port,
     uiPort,
+    uiCodecEndpoint: codecUrl,
     detached: true,
     logFile: join(home(), 'server.log'),
     onProgress: log,
   });
-  const record: ServerRecord = { pid: server.pid, address: server.address, uiUrl: server.uiUrl, dbFile: server.dbFile!, logFile: server.logFile! };
+  const record: ServerRecord = { pid: server.pid, address: server.address, uiUrl: server.uiUrl, dbFile: server.dbFile!, logFile: server.logFile!, codecUrl };
   // The server creates its database readable by all; SQLite gives its journal files the database's mode.
   for (const file of [record.dbFile, `${record.dbFile}-wal`, `${record.dbFile}-shm`]) if (existsSync(file)) chmodSync(file, privateFileMode);
   writeFileSync(serverFile(), JSON.stringify(record, null, 2), { mode: privateFileMode });
@@ -189,6 +197,9 @@ function modelSettings(env: NodeJS.ProcessEnv = process.env): Record<string, str
     BRAVE_API_KEY: digest(env.BRAVE_API_KEY),
     SEARXNG_URL: digest(env.SEARXNG_URL),
     CAIRN_SEARCH_PROVIDER: env.CAIRN_SEARCH_PROVIDER ?? '',
+    // A worker from before encryption, or holding other keys, cannot serve this stack's runs.
+    CAIRN_ENCRYPTION_KEYS: digest(env.CAIRN_ENCRYPTION_KEYS),
+    encryptionKeys: digest(existsSync(localEncryptionKeysPath(home())) ? readFileSync(localEncryptionKeysPath(home()), 'utf8') : undefined),
   };
 }
 

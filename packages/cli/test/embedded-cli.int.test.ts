@@ -4,20 +4,26 @@
  * under CAIRN_HOME. The model is the mock model server.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFreePort, isProcessAlive } from '@cairn/dev-server';
+import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { MockModelServer, lastMessage, type MockRequest, type ScriptedReply, eventually } from '@cairn/testing';
 import { cairnBin, runCli } from './cli-process.ts';
 
 const config = fileURLToPath(new URL('./fixtures/embedded.config.ts', import.meta.url));
 
-/** Asks for the `add` tool, then answers with its result; an input that says "slow" gets a reply that takes minutes. */
+/**
+ * Asks for the `add` tool, then answers with its result; an input that says "slow" gets a reply that takes minutes.
+ * The payer asks to pay Ada, then reports what the tool said.
+ */
 function model(request: MockRequest): ScriptedReply {
   const last = lastMessage(request);
+  if (request.system === 'Pay when asked.') return last?.role === 'tool' ? { text: `Result: ${last.content}` } : { toolCalls: [{ name: 'pay', arguments: { to: 'Ada' } }] };
   if (last?.role === 'tool') return { text: `The sum is ${(JSON.parse(last.content) as { sum: number }).sum}.` };
   if (last?.role === 'user' && last.content.includes('slow')) return { latencyMs: 180_000, text: 'Too late.' };
   return { toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] };
@@ -302,6 +308,94 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       }
       mock.reset();
       mock.handle(model);
+    });
+  });
+
+  describe('another user of the machine', () => {
+    /** Runs `argv` as the unprivileged 'nobody', who can reach the server's port but not CAIRN_HOME. */
+    const asNobody = (argv: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+      spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', ...argv], {
+        encoding: 'utf8',
+        cwd: repositoryRoot,
+        timeout: 120_000,
+        env: { PATH: process.env.PATH, HOME: nobodyHome, CAIRN_HOME: join(nobodyHome, '.cairn'), TEMPORAL_ADDRESS: `127.0.0.1:${port}`, NO_COLOR: '1', ...extraEnv },
+      });
+    const nobodyHome = mkdtempSync(join(tmpdir(), 'cairn-nobody-'));
+    const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
+    const skipReason = process.getuid?.() !== 0 ? 'not root: cannot switch to another uid' : spawnSync('setpriv', ['--version']).error ? 'setpriv is not installed' : undefined;
+
+    it('can neither read a run, nor approve its payment, nor start a run on the owner’s worker; the owner’s Web UI decodes through cairn codec-server', async (context) => {
+      if (skipReason) {
+        console.log(`skipped the other-user checks: ${skipReason}`);
+        return context.skip();
+      }
+      chmodSync(nobodyHome, 0o777);
+      const started = await cairn(['run', 'payer', 'Pay Ada for the launch codes.', '--config', config, '--detach']);
+      expect(started.code, started.stderr).toBe(0);
+      const runId = /^Run (payer-\S+)$/m.exec(started.stdout)![1]!;
+      const pending = await eventually(async () => {
+        const inbox = await cairn(['inbox', '--json']);
+        return (JSON.parse(inbox.stdout) as { runId: string; id: string }[]).find((item) => item.runId === runId);
+      }, 'the approval in the inbox');
+
+      // Reading the run: its conversation and its pending call are sealed with a key only the owner can read.
+      const shown = asNobody([process.execPath, cairnBin, 'show', runId]);
+      expect(shown.status, shown.stdout).not.toBe(0);
+      expect(shown.stdout + shown.stderr).not.toContain('launch codes');
+      // Approving by hand, straight to the server: the payload is refused and recorded, the call still waits.
+      const signal = asNobody([process.execPath, '-e', `
+        const { Client, Connection } = require('@temporalio/client');
+        Connection.connect({ address: '127.0.0.1:${port}' })
+          .then((connection) => new Client({ connection }).workflow.getHandle('${runId}').signal('approve', { callId: '${pending.id}' }))
+          .then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });`]);
+      expect(signal.status, signal.stderr).toBe(0);
+      const status = await eventually(async () => {
+        const shownStatus = JSON.parse((await cairn(['status', runId, '--json'])).stdout) as { rejected: { message: string }[]; pending: { id: string }[] };
+        return shownStatus.rejected.length > 0 ? shownStatus : undefined;
+      }, 'the refused approval');
+      expect(status.rejected[0]!.message).toMatch(/not encrypted with this stack's key/);
+      expect(status.pending.map((item) => item.id)).toEqual([pending.id]);
+      // Starting a run on the owner's task queue: it fails before any model call, so the owner's API key is never used.
+      const requestsBefore = mock.requests.length;
+      const forged = asNobody([process.execPath, cairnBin, 'run', 'calc', 'What is 2+3?', '--config', config, '--detach'], { OPENAI_API_KEY: 'not-the-owners' });
+      expect(forged.status, forged.stderr).toBe(0);
+      const forgedRun = /^Run (calc-\S+)$/m.exec(forged.stdout)![1]!;
+      const forgedStatus = await eventually(async () => {
+        const shownStatus = JSON.parse((await cairn(['status', forgedRun, '--json'])).stdout) as { state: string; output?: string };
+        return shownStatus.state === 'running' || shownStatus.state === 'starting' ? undefined : shownStatus;
+      }, 'the forged run to end');
+      expect(forgedStatus.state).toBe('failed');
+      expect(forgedStatus.output).toMatch(/not started by a client holding the stack's encryption key/);
+      expect(mock.requests.length).toBe(requestsBefore);
+
+      // The owner approves, and the payment goes through once.
+      const approved = await cairn(['approve', runId]);
+      expect(approved.code, approved.stderr).toBe(0);
+      const result = await eventually(async () => {
+        const shownStatus = JSON.parse((await cairn(['status', runId, '--json'])).stdout) as { state: string };
+        return shownStatus.state === 'completed' ? shownStatus : undefined;
+      }, 'the approved run to complete');
+      expect(result).toMatchObject({ output: 'Result: paid Ada' });
+
+      // The owner's Web UI decodes it through `cairn codec-server`, at the address the embedded UI was started with.
+      const codec = spawn(process.execPath, [cairnBin, 'codec-server'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        let printed = '';
+        codec.stdout.on('data', (chunk) => (printed += chunk));
+        const codecUrl = await eventually(() => /^Codec server (\S+) /m.exec(printed)?.[1], 'the codec server to listen');
+        expect(codecUrl).toBe(`http://127.0.0.1:${uiPort + 1}`);
+        const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+        const history = await new Client({ connection }).workflow.getHandle(runId).fetchHistory();
+        await connection.close();
+        const { Payload } = proto.temporal.api.common.v1;
+        const sealed = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads!.map((payload) => Payload.toObject(Payload.fromObject(payload), { bytes: String }));
+        expect(JSON.stringify(sealed)).not.toContain(Buffer.from('launch codes').toString('base64').slice(0, 12));
+        const decoded = await fetch(`${codecUrl}/decode`, { method: 'POST', headers: { Origin: `http://localhost:${uiPort}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ payloads: sealed }) });
+        const [input] = ((await decoded.json()) as { payloads: { data: string }[] }).payloads;
+        expect(Buffer.from(input!.data, 'base64').toString()).toContain('Pay Ada for the launch codes.');
+      } finally {
+        codec.kill('SIGINT');
+      }
     });
   });
 

@@ -25,6 +25,8 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port, or `false` for none (headless). Default: a free port. */
   uiPort?: number | false;
+  /** A remote codec the Web UI decodes payloads with (Temporal's codec server protocol), such as `cairn codec-server`. */
+  uiCodecEndpoint?: string;
   /** Namespace to create besides "default". Default "default". */
   namespace?: string;
   /** File receiving the server's output. Default: kept in memory (a temp file when detached). */
@@ -85,7 +87,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     host,
     '--port',
     String(port),
-    ...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort), ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [])]),
     '--log-level',
     'warn',
     ...(dbFile ? ['--db-filename', dbFile] : []),

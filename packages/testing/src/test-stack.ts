@@ -11,6 +11,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { CairnClient, CairnError, type AgentDefinition, type CairnConfig, type PriceTable } from '@cairn/core';
 import { FileBlobStore, resolveModel } from '@cairn/core/internals';
 import { createCairnWorker, type CairnWorkerOptions } from '@cairn/core/worker';
+import { cairnDataConverter, type EncryptionSettings } from '@cairn/core/encryption';
 import type { MockModelServer } from './mock-model-server.ts';
 
 export function mockModelEnv(mock: MockModelServer): Record<string, string> {
@@ -63,6 +64,8 @@ export interface TestStackOptions {
   tracing?: CairnWorkerOptions['tracing'];
   /** Receives the run events of the stack's runs. */
   onRunEvent?: CairnWorkerOptions['onRunEvent'];
+  /** Encrypts the stack's history, as in `createCairnWorker`; the stack's client holds the same keys. */
+  encryption?: EncryptionSettings;
 }
 
 export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
@@ -85,6 +88,7 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
       resolveModel: (model) => resolveModel(model, env),
       ...(options.tracing ? { tracing: options.tracing } : {}),
       ...(options.onRunEvent ? { onRunEvent: options.onRunEvent } : {}),
+      ...(options.encryption ? { encryption: options.encryption } : {}),
     });
     const running = worker.run();
     return {
@@ -98,7 +102,8 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
   };
   let current: Awaited<ReturnType<typeof startWorker>> | undefined = await startWorker();
   const connection = await Connection.connect({ address });
-  const temporal = new Client({ connection });
+  const dataConverter = cairnDataConverter(options.encryption);
+  const temporal = new Client({ connection, ...(dataConverter ? { dataConverter } : {}) });
   const stack: TestStack = {
     client: new CairnClient(temporal, { taskQueue, blobs: new FileBlobStore(blobDir) }),
     temporal,

@@ -7,6 +7,7 @@ import { CairnError, ServerUnreachableError } from '@cairn/core';
 import { loadCliConfig } from '../config.ts';
 import { ensureServer } from '../stack.ts';
 import { withModeHint } from '../session.ts';
+import { requireEncryptionOnceOldRunsClosed, stackEncryption } from '../encryption.ts';
 import { dim } from '../print.ts';
 
 function positiveIntegerFromEnvironment(name: string): number | undefined {
@@ -35,6 +36,8 @@ export async function workerCommand(options: { config?: string; taskQueue?: stri
   const added = await ensureSearchAttributes(connection, settings.namespace).catch(() => []);
   if (added.length > 0) console.log(dim(`Registered search attributes: ${added.join(', ')}`));
 
+  const configured = stackEncryption(server !== undefined);
+  const encryption = configured && (await requireEncryptionOnceOldRunsClosed(configured, connection, settings.namespace));
   const taskQueue = resolveTaskQueue(options.taskQueue ?? config.taskQueue);
   const tracing = tracingFromEnvironment();
   const worker = await createCairnWorker({
@@ -44,8 +47,9 @@ export async function workerCommand(options: { config?: string; taskQueue?: stri
     taskQueue,
     ...(maxConcurrentActivities ? { maxConcurrentActivities } : {}),
     ...(tracing ? { tracing } : {}),
+    ...(encryption ? { encryption } : {}),
   });
-  console.log(`Worker ready: task queue '${taskQueue}' on ${address}, agents: ${config.agents.map((agent) => agent.name).join(', ')}${path ? ` (from ${path})` : ' (built-in)'}`);
+  console.log(`Worker ready: task queue '${taskQueue}' on ${address}, agents: ${config.agents.map((agent) => agent.name).join(', ')}${path ? ` (from ${path})` : ' (built-in)'}${encryption ? `; history encrypted with key '${encryption.keys[0]!.id}'` : ''}`);
   try {
     await worker.run();
   } finally {

@@ -21,6 +21,7 @@ import { parseAmount, parseAnswer, parseDecision } from '../workflow/payloads.ts
 import { choosePending, type InboxItem } from './human-input.ts';
 import { usageFromHistory } from './history-usage.ts';
 import { queuedDecisionIds } from './queued-decisions.ts';
+import { fetchDecodedHistory } from './decoded-history.ts';
 import { formatBytes } from '../transcript/claim-check.ts';
 import { runDetails, runSummary } from '../workflow/summaries.ts';
 import { readRunRecord, type RunRecord } from './run-record.ts';
@@ -206,7 +207,7 @@ export class CairnClient {
       } catch {
         // Only a worker answers queries. Without one, what the run published and its history still tell a lot.
         const state = info.typedSearchAttributes.get(CairnSearchAttributes.state);
-        const history = await handle.fetchHistory();
+        const history = await fetchDecodedHistory(this.temporal, runId);
         const { turns, usage } = usageFromHistory(history);
         const queued = queuedDecisionIds(history);
         const pending = pendingOf(info);
@@ -236,7 +237,7 @@ export class CairnClient {
       };
     }
     // No result to read: what the run did is in its history (this run's own model calls; sub-agents have their own).
-    const { turns, usage } = usageFromHistory(await handle.fetchHistory());
+    const { turns, usage } = usageFromHistory(await fetchDecodedHistory(this.temporal, runId));
     const ended = { ...base, turn: turns, usage };
     if (info.status.name === 'CANCELLED') return { ...ended, state: 'cancelled' };
     let reason = info.status.name.toLowerCase();
@@ -334,7 +335,7 @@ export class CairnClient {
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) throw new CairnError(error.cause?.message ?? error.message, { cause: error });
     }
-    if (queuedDecisionIds(await handle.fetchHistory()).has(item.id)) {
+    if (queuedDecisionIds(await fetchDecodedHistory(this.temporal, runId)).has(item.id)) {
       const noun = item.kind === 'question' ? 'An answer to question' : 'A decision on';
       throw new CairnError(`${noun} '${item.id}' of run '${runId}' is already queued; this one was not sent.`, {
         hint: `No worker is running to apply it yet. Start one ('cairn worker'); 'cairn status ${runId}' then shows what was taken.`,

@@ -5,6 +5,7 @@
  * result, questions with their answers, approvals with their decisions, and
  * sub-agent runs nested. `cairn show` prints it; a web view can render the same.
  */
+import { fetchDecodedHistory } from './decoded-history.ts';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
@@ -100,13 +101,13 @@ export async function readRunRecord(client: Client, runId: string, options: Read
 
 /** The run's histories, first to latest: each continue-as-new starts a new one under the same workflow id. */
 async function historyChain(client: Client, runId: string): Promise<temporal.api.history.v1.IHistory[]> {
-  const latest = await client.workflow.getHandle(runId).fetchHistory();
+  const latest = await fetchDecodedHistory(client, runId);
   const firstRunId = latest.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
   const chain: temporal.api.history.v1.IHistory[] = [];
   let next: string | undefined = firstRunId ?? undefined;
   // Bounded: a chain longer than this is read from its latest history only.
   while (next && chain.length < 1_000) {
-    const history = await client.workflow.getHandle(runId, next).fetchHistory();
+    const history = await fetchDecodedHistory(client, runId, next);
     chain.push(history);
     const continued = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
     next = continued ?? undefined;

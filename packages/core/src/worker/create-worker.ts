@@ -11,6 +11,8 @@ import { blobDirectory, cairnHome, taskQueue as defaultTaskQueue } from '../conf
 import { resolveModel as resolveFromEnv } from '../providers/registry.ts';
 import { type BlobStore, FileBlobStore } from '../transcript/blob-store.ts';
 import { workflowBundle } from './workflow-bundle.ts';
+import { cairnDataConverter } from '../encryption/data-converter.ts';
+import type { EncryptionSettings } from '../encryption/encryption-keys.ts';
 
 export interface CairnWorkerOptions {
   config: CairnConfig;
@@ -27,6 +29,8 @@ export interface CairnWorkerOptions {
   tracing?: Pick<RunTracerOptions, 'processor' | 'resource' | 'captureContent'>;
   /** Receives every run event of this worker's runs, once: never while a history is replayed. */
   onRunEvent?: (envelope: RunEventEnvelope) => void;
+  /** Encrypts everything this worker writes to history (`encryption/`); clients of its runs need the same keys. */
+  encryption?: EncryptionSettings;
 }
 
 /** A Temporal worker that serves the config's agents. Call `run()` on it. */
@@ -44,11 +48,13 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
   if (clashes.length > 0) {
     throw new InvalidDefinitionError(`The config's activities ${clashes.map((name) => `'${name}'`).join(', ')} have the names of Cairn's own: rename them.`);
   }
+  const dataConverter = cairnDataConverter(options.encryption);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? defaultTaskQueue(options.config.taskQueue),
-    workflowBundle: await workflowBundle(join(cairnHome(), 'bundles'), options.config.workflowModules),
+    workflowBundle: await workflowBundle(join(cairnHome(), 'bundles'), options.config.workflowModules, { failureConverterPath: dataConverter?.failureConverterPath }),
+    ...(dataConverter ? { dataConverter } : {}),
     activities: { ...jobActivities, ...cairnActivities },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 100,
     sinks: runEventSinks([options.tracing ? new RunTracer(options.tracing).handle : undefined, options.onRunEvent]),

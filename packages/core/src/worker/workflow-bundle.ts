@@ -20,19 +20,25 @@ const inProcess = new Map<string, Promise<{ code: string }>>();
  * seconds, and a worker restarted after a crash should be back at once, so
  * bundles are kept on disk under a hash of the sources they were built from.
  */
-export function workflowBundle(cacheDirectory: string, extraModules: readonly string[] = []): Promise<{ code: string }> {
+export function workflowBundle(
+  cacheDirectory: string,
+  extraModules: readonly string[] = [],
+  options: { failureConverterPath?: string } = {},
+): Promise<{ code: string }> {
   const modules = extraModules.map((module) => resolve(module));
-  const key = JSON.stringify([cacheDirectory, modules]);
+  const key = JSON.stringify([cacheDirectory, modules, options.failureConverterPath]);
   let bundle = inProcess.get(key);
   if (!bundle) {
-    bundle = loadOrBuild(cacheDirectory, modules);
+    bundle = loadOrBuild(cacheDirectory, modules, options.failureConverterPath);
     inProcess.set(key, bundle);
   }
   return bundle;
 }
 
-async function loadOrBuild(cacheDirectory: string, extraModules: string[]): Promise<{ code: string }> {
-  const hash = await sourcesHash([sourceRoot, ...extraModules.map((module) => dirname(module))]);
+async function loadOrBuild(cacheDirectory: string, extraModules: string[], failureConverterPath: string | undefined): Promise<{ code: string }> {
+  const sources = await sourcesHash([sourceRoot, ...extraModules.map((module) => dirname(module))]);
+  // The failure converter is compiled into the bundle, so a bundle with it is a different bundle.
+  const hash = failureConverterPath ? createHash('sha256').update(sources).update(failureConverterPath).digest('hex').slice(0, 16) : sources;
   const file = join(cacheDirectory, `workflow-${hash}.js`);
   if (existsSync(file)) return { code: await readFile(file, 'utf8') };
   await mkdir(cacheDirectory, { recursive: true, mode: privateDirectoryMode });
@@ -45,6 +51,7 @@ async function loadOrBuild(cacheDirectory: string, extraModules: string[]): Prom
   }
   const { code } = await bundleWorkflowCode({
     workflowsPath: entry,
+    ...(failureConverterPath ? { failureConverterPath } : {}),
     logger: quietLogger,
     // The generated entry sits in the cache directory: let it find the SDK where Cairn found it.
     webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), sdkModules] } }),
@@ -61,7 +68,7 @@ export async function sourcesHash(directories: string[]): Promise<string> {
   for (const directory of directories) {
     const files = (await readdir(directory, { recursive: true }))
       // Workflow modules may be written in JavaScript too: an edited .js module must not run from a stale bundle.
-      .filter((file) => /\.(ts|mts|js|mjs)$/.test(file) && !/\.test\.[mc]?[jt]s$/.test(file) && !file.includes('node_modules'))
+      .filter((file) => /\.(ts|mts|cts|js|mjs|cjs)$/.test(file) && !/\.test\.[mc]?[jt]s$/.test(file) && !file.includes('node_modules'))
       .sort();
     for (const file of files) hash.update(join(directory, file)).update(await readFile(join(directory, file)));
   }

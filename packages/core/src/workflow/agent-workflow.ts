@@ -19,6 +19,7 @@ import { HumanInbox } from './human-inbox.ts';
 import { HumanWaits } from './human-waits.ts';
 import { startLoopState } from './loop-state.ts';
 import { nextStep } from './next-step.ts';
+import { refuseForgedInput } from './payloads.ts';
 import { budgetForRun, type RunBudget } from './run-budget.ts';
 import { RunEvents } from './run-events.ts';
 import { setRunHandlers } from './run-handlers.ts';
@@ -42,6 +43,7 @@ const defaults = {
 const continueInstruction = 'Your answer was cut off at the output limit. Continue exactly where it stopped, without repeating anything.';
 
 export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResult> {
+  refuseForgedInput(input);
   const options = { ...defaults, ...input.options };
   const runId = workflowInfo().workflowId;
   const { resolveAgent, callModel, runTool, prepareToolCall } = loopActivities(options);

@@ -5,7 +5,7 @@
 export { RunBudget, parseBudgetAmount, type BudgetStatus, type ChildSpend } from './run-budget.ts';
 export { defaultBudgetPolicy, type BudgetPolicy } from '../budget/budget-policy.ts';
 export { Semaphore } from './semaphore.ts';
-export { parseAmount } from './payloads.ts';
+export { parseAmount, refuseForgedInput } from './payloads.ts';
 export { failureMessage } from './failure-message.ts';
 export { oneLine, runDetails, runSummary } from './summaries.ts';
 export { runChildAgent, type ChildAgentRun } from './child-runs.ts';

@@ -3,7 +3,9 @@
  * workflow (which trusts nothing that arrives) and the client (which checks
  * before sending), so the two agree on what is valid. Deterministic: zod only.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { payloadRefusal } from '../encryption/rejected-payload.ts';
 import type { Amount } from '../budget/budget-ledger.ts';
 import type { AnswerInput, DecisionInput } from './human-inbox.ts';
 
@@ -54,6 +56,8 @@ export class InvalidPayloadError extends Error {
 
 /** The payload, checked; otherwise an InvalidPayloadError whose one-line message names what was wrong. */
 export function parsePayload<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const refusal = payloadRefusal(value);
+  if (refusal) throw new InvalidPayloadError(`Invalid ${what}: ${refusal}`);
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
@@ -63,3 +67,12 @@ export function parsePayload<T>(schema: z.ZodType<T>, value: unknown, what: stri
 export const parseAnswer = (value: unknown): AnswerInput => parsePayload(answerPayload, value, 'answer');
 export const parseDecision = (value: unknown): DecisionInput => parsePayload(decisionPayload, value, 'approval decision');
 export const parseAmount = (value: unknown): Amount => parsePayload(amountPayload, value, 'budget top-up');
+
+/**
+ * A run whose input the codec refused (it was started without the stack's
+ * encryption key) fails at once, before it resolves an agent or calls a model.
+ */
+export function refuseForgedInput(input: unknown): void {
+  const refusal = payloadRefusal(input);
+  if (refusal) throw ApplicationFailure.nonRetryable(`${refusal} This run was not started by a client holding the stack's encryption key, so it does nothing.`, 'PayloadRefused');
+}
