@@ -84,6 +84,8 @@ export interface ResumeState {
 
 export type RunState =
   | 'starting'
+  /** Working through its turns: what visibility (`cairn list`) shows; the status query says whether it calls the model or runs tools. */
+  | 'running'
   | 'calling_model'
   | 'running_tools'
   | 'waiting_for_human'

@@ -3,7 +3,7 @@
  * what is published for readers without a worker (search attributes and memo)
  * and for the Web UI (current details).
  */
-import { setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { addUsage } from '../messages.ts';
 import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 import type { HumanInbox } from './human-inbox.ts';
@@ -14,6 +14,16 @@ import { currentDetails } from './summaries.ts';
 
 /** Rejections kept in the memo: enough to explain the last few mistakes, never a growing list. */
 const maxPublishedRejections = 10;
+
+/**
+ * What visibility holds of a state. Every search attribute upsert is a command,
+ * a history event and a visibility write on the server; a run that flips
+ * between calling the model and running tools twice a turn is not worth one.
+ * Waiting for a person, and how it ended, are.
+ */
+function visibleState(state: RunState): RunState {
+  return state === 'calling_model' || state === 'running_tools' || state === 'wrapping_up' ? 'running' : state;
+}
 
 /** A run's status as it starts: the one shape the agent loop and jobs such as deep research share. */
 export function newRunStatus(run: Pick<RunStatus, 'runId' | 'agent'> & Partial<RunStatus>): RunStatus {
@@ -33,7 +43,10 @@ export function newRunStatus(run: Pick<RunStatus, 'runId' | 'agent'> & Partial<R
 export class StatusPublisher {
   /** The state each open wait interrupted, to go back to once it is resolved. */
   private readonly resumeStates = new Map<string, RunState>();
+  private current: RunState = 'starting';
   private published: RunState = 'starting';
+  /** Histories from before 0.4 published every state; set at the first change so replay decides the same way. */
+  private coarse?: boolean;
 
   constructor(
     readonly status: RunStatus,
@@ -42,7 +55,7 @@ export class StatusPublisher {
   ) {}
 
   get state(): RunState {
-    return this.published;
+    return this.current;
   }
 
   readonly apply = (event: RunEvent): void => {
@@ -67,7 +80,7 @@ export class StatusPublisher {
         return this.updateCall(event.id, { state: event.isError ? 'error' : 'done', preview: event.preview });
       case 'human_wait_opened':
         this.updateCall(event.item.id, { state: 'waiting_for_human' });
-        this.resumeStates.set(event.item.id, this.published);
+        this.resumeStates.set(event.item.id, this.current);
         return this.publishPending();
       case 'human_wait_resolved': {
         const resumeState = this.resumeStates.get(event.item.id) ?? 'running_tools';
@@ -100,8 +113,11 @@ export class StatusPublisher {
 
   private setState(next: RunState): void {
     this.status.state = next;
-    if (next !== this.published) upsertSearchAttributes([{ key: CairnSearchAttributes.state, value: next }]);
-    this.published = next;
+    this.current = next;
+    this.coarse ??= patched('cairn-visible-state-on-change');
+    const visible = this.coarse ? visibleState(next) : next;
+    if (visible !== this.published) upsertSearchAttributes([{ key: CairnSearchAttributes.state, value: visible }]);
+    this.published = visible;
     // Not a command: the Web UI reads it through a query, so it costs history nothing.
     setCurrentDetails(currentDetails({ ...this.status, budget: this.budget() }));
   }
@@ -116,7 +132,7 @@ export class StatusPublisher {
     upsertMemo({ pending: status.pending });
     upsertSearchAttributes([{ key: CairnSearchAttributes.waitingForHuman, value: status.pending.length > 0 }]);
     if (status.pending.length > 0) this.setState('waiting_for_human');
-    else if (this.published === 'waiting_for_human') this.setState(resumeState === 'waiting_for_human' ? 'running_tools' : resumeState);
+    else if (this.current === 'waiting_for_human') this.setState(resumeState === 'waiting_for_human' ? 'running_tools' : resumeState);
   }
 
   private toolCall(id: string): ToolCallStatus | undefined {
