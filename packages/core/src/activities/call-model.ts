@@ -4,11 +4,11 @@ import type { AgentSpec } from '../agent/spec.ts';
 import type { Message } from '../messages.ts';
 import type { ModelProvider } from '../providers/provider.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
-import type { TranscriptStore } from '../transcript/transcript-store.ts';
+import type { StoredContentMessage, TranscriptStore } from '../transcript/transcript-store.ts';
 import { toActivityFailure } from './failures.ts';
 import { withHeartbeat } from './heartbeat.ts';
-import { estimateInputTokens } from '../budget/estimate-tokens.ts';
-import { planModelCall } from '../budget/plan-model-call.ts';
+import { estimateInputTokens, inputTokenBound } from '../budget/estimate-tokens.ts';
+import { leavesBudgetUntouched, planModelCall } from '../budget/plan-model-call.ts';
 import { splitModelId } from '../agent/define-agent.ts';
 import { assignCallIds, toProviderIds } from '../transcript/call-ids.ts';
 import { claimCheckReply } from '../transcript/claim-check.ts';
@@ -34,14 +34,15 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
     return spec;
   }
 
-  async function materialise(append: TranscriptAppend[]): Promise<Message[]> {
+  /** What is new, with content read from the store where the workflow holds a key; the transcript refers to those blobs rather than storing them again. */
+  async function materialise(append: TranscriptAppend[]): Promise<(Message | StoredContentMessage)[]> {
     return Promise.all(
-      append.map(async (entry): Promise<Message> => {
+      append.map(async (entry): Promise<Message | StoredContentMessage> => {
         if (!('contentRef' in entry)) return entry;
         const { contentRef, ...rest } = entry;
-        if (rest.role === 'user') return { role: 'user', content: await deps.blobs.get(contentRef) };
+        if (rest.role === 'user') return { message: { role: 'user', content: await deps.blobs.get(contentRef) }, contentRef };
         const { suffix = '', ...result } = rest;
-        return { ...result, content: (await deps.blobs.get(contentRef)) + suffix };
+        return { message: { ...result, content: (await deps.blobs.get(contentRef)) + suffix }, contentRef, ...(suffix ? { suffix } : {}) };
       }),
     );
   }
@@ -56,8 +57,10 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       const tools = input.withoutTools ? [] : offered.map(({ name, description, parameters }) => ({ name, description, parameters }));
       let maxOutputTokens = input.maxOutputTokens;
       let estimatedInputTokens: number | undefined;
-      if (input.allowance) {
-        estimatedInputTokens = await estimateInputTokens({ provider: splitModelId(spec.model)[0], instructions: spec.instructions, messages, tools });
+      const request = { instructions: spec.instructions, messages, tools };
+      // Tokenizing is the costliest step of a turn: done only when the budget is close enough for it to matter.
+      if (input.allowance && !leavesBudgetUntouched(inputTokenBound(request) * (input.inputCalibration ?? 1), maxOutputTokens, input.allowance)) {
+        estimatedInputTokens = await estimateInputTokens({ provider: splitModelId(spec.model)[0], ...request });
         const inputTokens = Math.ceil(estimatedInputTokens * (input.inputCalibration ?? 1));
         const plan = planModelCall(inputTokens, maxOutputTokens, input.allowance);
         if (!plan.ok) return { transcript: withNew, refused: { limit: plan.limit, reason: plan.reason, inputTokens } };

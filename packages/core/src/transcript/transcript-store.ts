@@ -18,6 +18,17 @@ export interface TranscriptRef {
 interface TranscriptEntry {
   parent: string | null;
   message: Message;
+  /** The message's content is this blob (and `suffix`), stored once by whoever made it, such as a tool activity. */
+  contentRef?: string;
+  suffix?: string;
+}
+
+/** A message whose content is already in the blob store: its entry refers to that blob instead of holding the content again. */
+export interface StoredContentMessage {
+  message: Message;
+  contentRef: string;
+  /** Text after the stored content (a parent's note on how a sub-agent ended). */
+  suffix?: string;
 }
 
 export const emptyTranscript: TranscriptRef = { head: null, length: 0 };
@@ -28,16 +39,22 @@ export class TranscriptStore {
 
   constructor(
     private readonly blobs: BlobStore,
-    private readonly cacheSize = 256,
+    /** Conversations kept: a few per run a worker holds (each append keeps its new head; the one before stays until pushed out). */
+    private readonly cacheSize = 2048,
   ) {}
 
-  async append(ref: TranscriptRef, messages: readonly Message[]): Promise<TranscriptRef> {
+  async append(ref: TranscriptRef, additions: readonly (Message | StoredContentMessage)[]): Promise<TranscriptRef> {
     let { head, length } = ref;
     const before = head === null ? [] : await this.read(ref);
-    for (const message of messages) {
-      const entry: TranscriptEntry = { parent: head, message };
+    const messages: Message[] = [];
+    for (const addition of additions) {
+      const entry: TranscriptEntry =
+        'contentRef' in addition
+          ? { parent: head, message: { ...addition.message, content: '' }, contentRef: addition.contentRef, ...(addition.suffix ? { suffix: addition.suffix } : {}) }
+          : { parent: head, message: addition };
       head = await this.blobs.put(JSON.stringify(entry));
       length += 1;
+      messages.push('contentRef' in addition ? addition.message : addition);
     }
     if (head !== null && messages.length > 0) this.remember(head, [...before, ...messages]);
     return { head, length };
@@ -54,7 +71,7 @@ export class TranscriptStore {
         break;
       }
       const entry = JSON.parse(await this.blobs.get(key)) as TranscriptEntry;
-      newest.push(entry.message);
+      newest.push(entry.contentRef ? ({ ...entry.message, content: (await this.blobs.get(entry.contentRef)) + (entry.suffix ?? '') } as Message) : entry.message);
       key = entry.parent;
     }
     const messages = newest.length === 0 ? known : [...known, ...newest.reverse()];
