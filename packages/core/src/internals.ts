@@ -10,4 +10,4 @@ export { redact, redactUrl, withoutSecrets } from './redact.ts';
 // What the `cairn` CLI shares with the core: run ids, pending-item lines, budget amounts.
 export { newRunId } from './client/cairn-client.ts';
 export { describePending } from './client/human-input.ts';
-export { parseBudgetAmount } from './workflow/run-budget.ts';
+export { parseBudgetAmount } from './budget/budget-amount.ts';

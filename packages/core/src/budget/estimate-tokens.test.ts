@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countTokens, estimateInputTokens } from './estimate-tokens.ts';
+import fc from 'fast-check';
+import { countTokens, estimateInputTokens, inputTokenBound } from './estimate-tokens.ts';
 
 describe('token estimates', () => {
   it('counts with a real tokenizer', () => {
@@ -22,5 +23,20 @@ describe('token estimates', () => {
     const anthropic = await estimateInputTokens({ ...request, provider: 'anthropic' });
     expect(openai).toBeGreaterThan(countTokens('Be brief.') + countTokens('hello world'));
     expect(anthropic).toBeGreaterThan(openai);
+  });
+
+  it('bounds the estimate from above without tokenizing, whatever the text', async () => {
+    const text = fc.oneof(fc.string({ maxLength: 1_500 }), fc.string({ unit: 'grapheme', maxLength: 1_500 }), fc.constantFrom('x'.repeat(9_000), '€'.repeat(5_000), 'a b '.repeat(3_000)));
+    await fc.assert(
+      fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 6 }), fc.constantFrom('openai', 'anthropic'), async (texts, provider) => {
+        const request = {
+          instructions: texts[0]!,
+          messages: texts.map((content, index) => (index % 2 === 0 ? { role: 'user' as const, content } : { role: 'tool' as const, toolCallId: `c${index}`, toolName: 'lookup', isError: false, content })),
+          tools: [{ name: 'lookup', description: 'Looks a topic up.', parameters: { type: 'object' } }],
+        };
+        expect(inputTokenBound(request)).toBeGreaterThanOrEqual(await estimateInputTokens({ provider, ...request }));
+      }),
+      { numRuns: 25 },
+    );
   });
 });

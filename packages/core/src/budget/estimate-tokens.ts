@@ -82,3 +82,29 @@ export async function estimateInputTokens(request: { provider: string; instructi
   for (const tool of request.tools) tokens += perMessageOverhead + countTokens(`${tool.name} ${tool.description} ${JSON.stringify(tool.parameters)}`);
   return Math.ceil(tokens * (margins[request.provider] ?? 1.25)) + 16;
 }
+
+/** A request's size in UTF-8 bytes, per message once: what {@link inputTokenBound} starts from. */
+const measured = new WeakMap<Message, number>();
+
+function messageBytes(message: Message): number {
+  let bytes = measured.get(message);
+  if (bytes === undefined) {
+    bytes = Buffer.byteLength(message.content ?? '');
+    if (message.role === 'assistant') for (const call of message.toolCalls) bytes += Buffer.byteLength(call.name) + Buffer.byteLength(call.arguments);
+    measured.set(message, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * A ceiling on {@link estimateInputTokens}, without tokenizing: a byte-level
+ * tokenizer never makes more tokens than bytes, and the ceiling carries the
+ * largest margin and framing the estimate adds. When even this leaves the
+ * budget untouched, the exact estimate cannot matter and is skipped.
+ */
+export function inputTokenBound(request: { instructions: string; messages: readonly Message[]; tools: readonly ToolDescriptor[] }): number {
+  let bytes = Buffer.byteLength(request.instructions) + perMessageOverhead;
+  for (const message of request.messages) bytes += messageBytes(message) + perMessageOverhead * (message.role === 'assistant' ? 1 + message.toolCalls.length : 1);
+  for (const tool of request.tools) bytes += perMessageOverhead + Buffer.byteLength(`${tool.name} ${tool.description} ${JSON.stringify(tool.parameters)}`);
+  return Math.ceil(bytes * Math.max(...Object.values(margins))) + 16;
+}

@@ -48,3 +48,9 @@ export function planModelCall(inputTokens: number, wantedOutputTokens: number, a
   }
   return { ok: true, maxOutputTokens: cap };
 }
+
+/** True when a call of `inputTokens` (an upper bound) may have its whole wanted output: the budget changes nothing about it. */
+export function leavesBudgetUntouched(inputTokens: number, wantedOutputTokens: number, allowance: CallAllowance): boolean {
+  const plan = planModelCall(Math.ceil(inputTokens), wantedOutputTokens, allowance);
+  return plan.ok && plan.maxOutputTokens === wantedOutputTokens;
+}

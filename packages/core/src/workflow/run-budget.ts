@@ -10,6 +10,9 @@ import { childSlice, defaultBudgetPolicy, type BudgetPolicy } from '../budget/bu
 import type { CallAllowance } from '../budget/plan-model-call.ts';
 import { costOf, type ModelPrice } from '../budget/prices.ts';
 import { addToBreakdown, mergeBreakdowns, type UsageBreakdown } from '../budget/usage-breakdown.ts';
+import { parseBudgetAmount } from '../budget/budget-amount.ts';
+
+export { parseBudgetAmount };
 import type { TokenUsage } from '../messages.ts';
 import type { AgentRunInput, RunOptions } from './run-types.ts';
 
@@ -161,16 +164,4 @@ export class RunBudget {
   exhausted(): BudgetDimension | undefined {
     return this.ledger.exhausted();
   }
-}
-
-/** "200k" → 200000 tokens, "1.5M" → 1500000, "$2" → 2 USD. Undefined when it is neither. */
-export function parseBudgetAmount(text: string): Amount | undefined {
-  const trimmed = text.trim();
-  const usd = /^\$\s*(\d+(?:\.\d+)?)$/.exec(trimmed);
-  if (usd) return { usd: Number(usd[1]) };
-  const tokens = /^(\d+(?:\.\d+)?)\s*([kKmM]?)(?:\s*tokens?)?$/.exec(trimmed);
-  if (!tokens) return undefined;
-  const scale = { '': 1, k: 1_000, m: 1_000_000 }[tokens[2]!.toLowerCase() as '' | 'k' | 'm'];
-  const value = Math.round(Number(tokens[1]) * scale);
-  return value > 0 ? { tokens: value } : undefined;
 }
