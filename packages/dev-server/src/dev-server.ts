@@ -93,6 +93,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...(dbFile ? ['--db-filename', dbFile] : []),
     ...(namespace !== DEFAULT_NAMESPACE ? ['--namespace', namespace] : []),
     ...searchAttributeCliArgs(),
+    // A worker that schedules an activity on its own task queue gets it back in the same round trip.
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
   ];
 
   const log = new LogTail(logFile);
