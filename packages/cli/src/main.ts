@@ -1,15 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { printError } from './print.ts';
-import { runCommand } from './commands/run.ts';
-import { cancelCommand, listCommand, statusCommand } from './commands/inspect.ts';
-import { downCommand, serverStartCommand, serverStatusCommand, serverStopCommand, upCommand } from './commands/stack.ts';
-import { workerCommand } from './commands/worker.ts';
-import { codecServerCommand } from './commands/codec-server.ts';
-import { showCommand } from './commands/show.ts';
-import { answerCommand, decideCommand, inboxCommand } from './commands/human.ts';
-import { budgetAddCommand } from './commands/budget.ts';
-import { reportCommand, researchCommand, watchCommand } from './commands/research.ts';
-import { parseBudgetAmount } from '@cairn/core/internals';
+import { parseBudgetAmount } from '@cairn/core/budget';
 
 function tokenAmount(value: string): number {
   const amount = parseBudgetAmount(value);
@@ -35,6 +25,7 @@ function nonNegativeInteger(value: string): number {
   return parsed;
 }
 
+/** Each command loads its module when it runs, so `cairn --help` loads none of them. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('cairn')
     .description('Durable AI agents on Temporal: runs that survive crashes, wait for people and stay within budget.')
@@ -46,13 +37,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('up')
     .description('start the embedded Temporal server and a worker in the background')
     .option('-c, --config <path>', 'config file (default: ./cairn.config.ts, else the built-in agents)')
-    .action((options) => done(upCommand(options)));
-  program.command('down').description('stop the background worker and the embedded Temporal server').action(() => done(downCommand()));
+    .action(async (options) => done((await import('./commands/stack.ts')).upCommand(options)));
+  program.command('down').description('stop the background worker and the embedded Temporal server').action(async () => done((await import('./commands/stack.ts')).downCommand()));
 
   const server = program.command('server').description('the embedded Temporal dev server alone');
-  server.command('start').description('start it in the background').action(() => done(serverStartCommand()));
-  server.command('stop').description('stop it').action(() => done(serverStopCommand()));
-  server.command('status').description('is it running?').option('--json', 'machine-readable output').action((options) => done(serverStatusCommand(options)));
+  server.command('start').description('start it in the background').action(async () => done((await import('./commands/stack.ts')).serverStartCommand()));
+  server.command('stop').description('stop it').action(async () => done((await import('./commands/stack.ts')).serverStopCommand()));
+  server.command('status').description('is it running?').option('--json', 'machine-readable output').action(async (options) => done((await import('./commands/stack.ts')).serverStatusCommand(options)));
 
   program
     .command('codec-server')
@@ -61,7 +52,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--origin <url...>', "the Web UI's origin(s) allowed to call it (default: the embedded UI, or TEMPORAL_UI_URL)")
     .option('--token <token>', 'require this bearer token on every call')
-    .action((options) => done(codecServerCommand(options)));
+    .action(async (options) => done((await import('./commands/codec-server.ts')).codecServerCommand(options)));
 
   program
     .command('worker')
@@ -69,7 +60,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('-c, --config <path>', 'config file (default: ./cairn.config.ts, else the built-in agents)')
     .option('-q, --task-queue <name>', 'task queue (default: cairn)')
     .option('--max-concurrent-activities <n>', 'model and tool calls in flight at once (default 100, or CAIRN_MAX_CONCURRENT_ACTIVITIES)', positiveInteger)
-    .action((options) => done(workerCommand(options)));
+    .action(async (options) => done((await import('./commands/worker.ts')).workerCommand(options)));
 
   program
     .command('run')
@@ -87,7 +78,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--max-usd <usd>', 'cost budget of the run in USD', dollars)
     .option('--no-prompt', 'do not ask questions and approvals on this terminal')
     .option('--unattended', 'nobody will answer: questions get "no human available" at once')
-    .action((agent, input, options) => done(runCommand(agent, input, options)));
+    .action(async (agent, input, options) => done((await import('./commands/run.ts')).runCommand(agent, input, options)));
 
   program
     .command('research')
@@ -101,21 +92,21 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('-d, --detach', 'start it and return at once')
     .option('-c, --config <path>', 'config file for the worker this may start')
     .option('--json', 'machine-readable output: the run id (with --detach), else the outcome once done')
-    .action((question, options) => done(researchCommand(question, options)));
+    .action(async (question, options) => done((await import('./commands/research.ts')).researchCommand(question, options)));
   program
     .command('watch')
     .description('follow a research job live (Ctrl-C leaves the view; the job keeps running)')
     .argument('<runId>')
     .option('-o, --out <file>', 'save the report to this file when it is done')
     .option('--json', 'no live view: the outcome as JSON once the job is done')
-    .action((runId, options) => done(watchCommand(runId, options)));
+    .action(async (runId, options) => done((await import('./commands/research.ts')).watchCommand(runId, options)));
   program
     .command('report')
     .description('print or save the report of a finished research job')
     .argument('<runId>')
     .option('-o, --out <file>', 'save it to this file')
     .option('--json', 'the outcome and the report as JSON')
-    .action((runId, options) => done(reportCommand(runId, options)));
+    .action(async (runId, options) => done((await import('./commands/research.ts')).reportCommand(runId, options)));
 
   program
     .command('budget')
@@ -124,41 +115,41 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('top a run up: 200k adds tokens, $2 adds USD')
     .argument('<runId>')
     .argument('<amount>')
-    .action((runId, amount) => done(budgetAddCommand(runId, amount)));
+    .action(async (runId, amount) => done((await import('./commands/budget.ts')).budgetAddCommand(runId, amount)));
 
   program
     .command('inbox')
     .description('questions and approvals waiting for a person, across all runs and sub-agents')
     .option('--json', 'machine-readable output')
-    .action((options) => done(inboxCommand(options)));
+    .action(async (options) => done((await import('./commands/human.ts')).inboxCommand(options)));
   program
     .command('answer')
     .description("answer a run's pending question")
     .argument('<runId>')
     .argument('<text>', 'the answer')
     .option('--question <id>', 'which question, when several are pending')
-    .action((runId, text, options) => done(answerCommand(runId, text, options)));
+    .action(async (runId, text, options) => done((await import('./commands/human.ts')).answerCommand(runId, text, options)));
   program
     .command('approve')
     .description('approve a pending tool call')
     .argument('<runId>')
     .option('--call <id>', 'which call, when several are pending')
     .option('--args <json>', 'run the call with these arguments instead')
-    .action((runId, options) => done(decideCommand(runId, true, options)));
+    .action(async (runId, options) => done((await import('./commands/human.ts')).decideCommand(runId, true, options)));
   program
     .command('deny')
     .description('deny a pending tool call; the model is told')
     .argument('<runId>')
     .option('--call <id>', 'which call, when several are pending')
     .option('--reason <text>', 'why, for the model')
-    .action((runId, options) => done(decideCommand(runId, false, options)));
+    .action(async (runId, options) => done((await import('./commands/human.ts')).decideCommand(runId, false, options)));
 
   program
     .command('status')
     .description('the state, turn and token usage of a run')
     .argument('<runId>')
     .option('--json', 'machine-readable output')
-    .action((runId, options) => done(statusCommand(runId, options)));
+    .action(async (runId, options) => done((await import('./commands/inspect.ts')).statusCommand(runId, options)));
   program
     .command('show')
     .description('a run turn by turn: what the model said, each tool call and result, answers, approvals, sub-agents')
@@ -166,18 +157,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .option('--full', 'unfold long values')
     .option('--depth <n>', 'levels of sub-agents to include (default 1)', nonNegativeInteger)
-    .action((runId, options) => done(showCommand(runId, options)));
+    .action(async (runId, options) => done((await import('./commands/show.ts')).showCommand(runId, options)));
   program
     .command('list')
     .description('recent runs')
     .option('--json', 'machine-readable output')
     .option('-n, --limit <n>', 'how many', positiveInteger)
-    .action((options) => done(listCommand(options)));
+    .action(async (options) => done((await import('./commands/inspect.ts')).listCommand(options)));
   program
     .command('cancel')
     .description('cancel a run')
     .argument('<runId>')
-    .action((runId) => done(cancelCommand(runId)));
+    .action(async (runId) => done((await import('./commands/inspect.ts')).cancelCommand(runId)));
   return program;
 }
 
@@ -192,6 +183,7 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    const { printError } = await import('./print.ts');
     printError(error);
     return 1;
   }

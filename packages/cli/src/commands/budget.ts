@@ -1,5 +1,5 @@
 import { CairnError } from '@cairn/core';
-import { parseBudgetAmount } from '@cairn/core/internals';
+import { parseBudgetAmount } from '@cairn/core/budget';
 import { openSession } from '../session.ts';
 import { green } from '../print.ts';
 
