@@ -8,7 +8,7 @@ import { patched, setHandler } from '@temporalio/workflow';
 import type { Amount } from '../budget/budget-ledger.ts';
 import { addBudgetSignal, answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from './definitions.ts';
 import type { HumanInbox } from './human-inbox.ts';
-import { approvePayload, denyPayload, parseAmount, parseAnswer, parseDecision, parsePayload } from './payloads.ts';
+import { parseAmount, parseAnswer, parseApproval, parseDecision, parseDenial } from './payloads.ts';
 import type { BudgetStatus } from './run-budget.ts';
 import type { RunStatus } from './run-types.ts';
 import type { StatusPublisher } from './status-publisher.ts';
@@ -28,13 +28,13 @@ export function setRunHandlers({ status, inbox, publisher, budget, topUp }: RunH
   setHandler(answerSignal, (answer) => recordRejection(() => inbox.answer(parseAnswer(answer))));
   setHandler(approveSignal, (payload) =>
     recordRejection(() => {
-      const { callId, arguments: edited } = parsePayload(approvePayload, payload, 'approval');
+      const { callId, arguments: edited } = parseApproval(payload);
       inbox.decide({ callId, approved: true, arguments: edited });
     }),
   );
   setHandler(denySignal, (payload) =>
     recordRejection(() => {
-      const { callId, reason } = parsePayload(denyPayload, payload, 'denial');
+      const { callId, reason } = parseDenial(payload);
       inbox.decide({ callId, approved: false, reason });
     }),
   );

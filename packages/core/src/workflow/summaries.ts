@@ -37,7 +37,7 @@ export function runSummary(agent: string, input: string): string {
 export function runDetails(details: { agent: string; model?: string; budget?: Record<string, number | undefined>; parentRunId?: string; taskQueue?: string }): string {
   const budget = Object.entries(details.budget ?? {})
     .filter(([, value]) => value !== undefined)
-    .map(([dimension, value]) => `${dimension} ${dimension === 'usd' ? `$${value}` : value!.toLocaleString('en-US')}`);
+    .map(([dimension, value]) => `${dimension} ${dimension === 'usd' ? `$${value}` : withThousands(value!)}`);
   return [
     `**Agent** ${details.agent}`,
     details.model ? `**Model** ${details.model}` : undefined,
@@ -73,8 +73,14 @@ export function currentDetails(now: { state: RunState; turn: number; model?: str
 
 function budgetUsed(budget: BudgetStatus): string {
   const parts: string[] = [];
-  parts.push(`${Math.round(budget.used.tokens).toLocaleString('en-US')} of ${budget.limits.tokens.toLocaleString('en-US')} tokens`);
+  parts.push(`${withThousands(Math.round(budget.used.tokens))} of ${withThousands(budget.limits.tokens)} tokens`);
   if (budget.limits.usd !== undefined) parts.push(`$${budget.used.usd.toFixed(4)} of $${budget.limits.usd}`);
   if (budget.limits.turns !== undefined) parts.push(`${budget.used.turns} of ${budget.limits.turns} turns`);
   return parts.join(', ');
+}
+
+/** 1234567 → "1,234,567". Not `toLocaleString`: Intl formatting is slow, and current details are rebuilt twice a turn. */
+export function withThousands(value: number): string {
+  const [whole = '', fraction] = String(value).split('.');
+  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction ? `.${fraction}` : ''}`;
 }
