@@ -14,7 +14,8 @@ export { webSearchTool, type WebSearchToolOptions, type WebSearchOutput } from '
 export { fetchPage, type FetchPageOptions, type FetchedPage } from './page-fetch/fetch-page.ts';
 export { fetchPageTool, type FetchPageToolOptions } from './page-fetch/fetch-page-tool.ts';
 export { isPrivateAddress } from './page-fetch/address-guard.ts';
-export { extractReadable, type ReadableText } from './extract/readable.ts';
+// Extraction runs off the event loop (extract-off-thread.ts); the synchronous extractor, and the HTML parser it loads, stay internal.
+export type { ReadableText } from './extract/readable.ts';
 
 // Local corpus
 export { Corpus, type CorpusOptions, type CorpusHit, type CorpusDocumentInfo } from './corpus/corpus.ts';

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { Message as AnthropicMessage } from '@anthropic-ai/sdk/resources/messages';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MissingApiKeyError } from '../errors.ts';
 import type { Message } from '../messages.ts';
 import {
@@ -10,6 +10,7 @@ import {
   fromAnthropicUsage,
   parseToolInput,
   toAnthropicError,
+  loadAnthropicSdk,
   toAnthropicMessages,
   toAnthropicRequest,
 } from './anthropic.ts';
@@ -221,6 +222,11 @@ describe('anthropicStopReason', () => {
 });
 
 describe('toAnthropicError', () => {
+  // The provider loads its SDK with the first call; these errors are made here without one.
+  beforeAll(async () => {
+    await loadAnthropicSdk();
+  });
+
   const apiError = (status: number, message: string, headers: Record<string, string> = {}) =>
     APIError.generate(status, { type: 'error', error: { type: 'some_error', message } }, undefined, new Headers(headers));
 

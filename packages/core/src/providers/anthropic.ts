@@ -2,7 +2,8 @@
  * The Anthropic adapter: the Messages API through the official
  * `@anthropic-ai/sdk` client, non-streaming.
  */
-import Anthropic, { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import type { APIError } from '@anthropic-ai/sdk';
 import type {
   ContentBlockParam,
   Message as AnthropicMessage,
@@ -16,6 +17,15 @@ import { MissingApiKeyError } from '../errors.ts';
 import type { Message, StopReason, ToolCall, TokenUsage } from '../messages.ts';
 import { abortReason, assertNoUrlCredentials, ModelCallError, modelConnectionError, modelErrorForStatus } from './model-errors.ts';
 import type { ModelProvider, ModelRequest, ModelResponse } from './provider.ts';
+
+/**
+ * The `@anthropic-ai/sdk` package loads with the first model call: commands that only
+ * start, inspect or answer runs never pay the time it takes to load.
+ */
+let sdk: typeof import('@anthropic-ai/sdk') | undefined;
+export async function loadAnthropicSdk(): Promise<typeof import('@anthropic-ai/sdk')> {
+  return (sdk ??= await import('@anthropic-ai/sdk'));
+}
 
 export const ANTHROPIC_API_KEY = 'ANTHROPIC_API_KEY';
 export const ANTHROPIC_BASE_URL = 'ANTHROPIC_BASE_URL';
@@ -41,7 +51,8 @@ type Env = Record<string, string | undefined>;
 export class AnthropicProvider implements ModelProvider {
   readonly name = 'anthropic';
   readonly baseURL: string;
-  private readonly client: Anthropic;
+  private readonly clientOptions: ConstructorParameters<typeof Anthropic>[0];
+  private client?: Anthropic;
 
   /** `env` is read for the options not given (default: `process.env`). */
   constructor(options: AnthropicProviderOptions = {}, env: Env = process.env) {
@@ -50,19 +61,24 @@ export class AnthropicProvider implements ModelProvider {
     if (!apiKey) throw new MissingApiKeyError('Anthropic', ANTHROPIC_API_KEY);
     assertNoUrlCredentials('Anthropic', ANTHROPIC_BASE_URL, baseURL);
     this.baseURL = baseURL ?? defaultBaseURL;
-    this.client = new Anthropic({
+    this.clientOptions = {
       apiKey,
       baseURL: baseURL ?? null,
       timeout: options.timeoutMs ?? defaultTimeoutMs,
       maxRetries: 0, // Temporal owns retries.
-    });
+    };
+  }
+
+  private async sdkClient(): Promise<Anthropic> {
+    const { default: Client } = await loadAnthropicSdk();
+    return (this.client ??= new Client(this.clientOptions));
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {
     const body = toAnthropicRequest(request);
     let response: AnthropicMessage;
     try {
-      response = await this.client.messages.create(body, { signal: request.signal });
+      response = await (await this.sdkClient()).messages.create(body, { signal: request.signal });
     } catch (error) {
       throw toAnthropicError(error, request.signal, this.baseURL);
     }
@@ -202,6 +218,9 @@ export function anthropicStopReason(stopReason: AnthropicStopReason | string | n
 /** As `toOpenAIError`: the caller's abort stays an abort; the rest become classified `ModelCallError`s. */
 export function toAnthropicError(error: unknown, signal: AbortSignal | undefined, baseURL = defaultBaseURL): unknown {
   if (signal?.aborted) return abortReason(signal);
+  // Errors of the SDK's classes can only come from a loaded SDK.
+  if (!sdk) return error;
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, AnthropicError } = sdk;
   if (error instanceof APIConnectionTimeoutError) return modelConnectionError('Anthropic', baseURL, error, true);
   if (error instanceof APIConnectionError) return modelConnectionError('Anthropic', baseURL, error.cause ?? error, false);
   if (error instanceof APIError && typeof error.status === 'number') {

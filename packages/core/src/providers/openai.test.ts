@@ -1,10 +1,10 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MissingApiKeyError } from '../errors.ts';
 import type { Message } from '../messages.ts';
 import { ModelCallError } from './model-errors.ts';
-import { fromOpenAIResponse, OpenAIProvider, openAIStopReason, toOpenAIError, toOpenAIMessages, toOpenAIRequest } from './openai.ts';
+import { fromOpenAIResponse, OpenAIProvider, openAIStopReason, toOpenAIError, loadOpenAISdk, toOpenAIMessages, toOpenAIRequest } from './openai.ts';
 import type { ModelRequest } from './provider.ts';
 
 const request: Omit<ModelRequest, 'signal'> = {
@@ -189,6 +189,11 @@ describe('openAIStopReason', () => {
 });
 
 describe('toOpenAIError', () => {
+  // The provider loads its SDK with the first call; these errors are made here without one.
+  beforeAll(async () => {
+    await loadOpenAISdk();
+  });
+
   const apiError = (status: number, body: object, headers: Record<string, string> = {}) =>
     APIError.generate(status, body, undefined, new Headers(headers));
 

@@ -2,7 +2,8 @@
  * The OpenAI adapter: Chat Completions through the official `openai` client,
  * non-streaming. It also serves any OpenAI-compatible server (set a base URL).
  */
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAIError } from 'openai';
+import type OpenAI from 'openai';
+import type { APIError } from 'openai';
 import type {
   ChatCompletion,
   ChatCompletionCreateParamsNonStreaming,
@@ -13,6 +14,15 @@ import { MissingApiKeyError } from '../errors.ts';
 import type { Message, StopReason, ToolCall, TokenUsage } from '../messages.ts';
 import { abortReason, assertNoUrlCredentials, ModelCallError, modelConnectionError, modelErrorForStatus } from './model-errors.ts';
 import type { ModelProvider, ModelRequest, ModelResponse } from './provider.ts';
+
+/**
+ * The `openai` package loads with the first model call: commands that only
+ * start, inspect or answer runs never pay the time it takes to load.
+ */
+let sdk: typeof import('openai') | undefined;
+export async function loadOpenAISdk(): Promise<typeof import('openai')> {
+  return (sdk ??= await import('openai'));
+}
 
 export const OPENAI_API_KEY = 'OPENAI_API_KEY';
 export const OPENAI_BASE_URL = 'OPENAI_BASE_URL';
@@ -48,7 +58,8 @@ type Env = Record<string, string | undefined>;
 export class OpenAIProvider implements ModelProvider {
   readonly name = 'openai';
   readonly baseURL: string;
-  private readonly client: OpenAI;
+  private readonly clientOptions: ConstructorParameters<typeof OpenAI>[0];
+  private client?: OpenAI;
   private readonly maxTokensField: MaxTokensField;
 
   /** `env` is read for the options not given (default: `process.env`). */
@@ -62,19 +73,24 @@ export class OpenAIProvider implements ModelProvider {
     assertNoUrlCredentials('OpenAI', OPENAI_BASE_URL, baseURL);
     this.baseURL = baseURL ?? defaultBaseURL;
     this.maxTokensField = options.maxTokensField ?? 'max_completion_tokens';
-    this.client = new OpenAI({
+    this.clientOptions = {
       apiKey,
       baseURL: baseURL ?? null,
       timeout: options.timeoutMs ?? defaultTimeoutMs,
       maxRetries: 0, // Temporal owns retries.
-    });
+    };
+  }
+
+  private async sdkClient(): Promise<OpenAI> {
+    const { default: Client } = await loadOpenAISdk();
+    return (this.client ??= new Client(this.clientOptions));
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {
     const body = toOpenAIRequest(request, this.maxTokensField);
     let completion: ChatCompletion;
     try {
-      completion = await this.client.chat.completions.create(body, { signal: request.signal });
+      completion = await (await this.sdkClient()).chat.completions.create(body, { signal: request.signal });
     } catch (error) {
       throw toOpenAIError(error, request.signal, this.baseURL);
     }
@@ -192,6 +208,9 @@ export function openAIStopReason(finishReason: string | null | undefined, hasToo
  */
 export function toOpenAIError(error: unknown, signal: AbortSignal | undefined, baseURL = defaultBaseURL): unknown {
   if (signal?.aborted) return abortReason(signal);
+  // Errors of the SDK's classes can only come from a loaded SDK.
+  if (!sdk) return error;
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAIError } = sdk;
   if (error instanceof APIConnectionTimeoutError) return modelConnectionError('OpenAI', baseURL, error, true);
   if (error instanceof APIConnectionError) return modelConnectionError('OpenAI', baseURL, error.cause ?? error, false);
   if (error instanceof APIError && typeof error.status === 'number') {
