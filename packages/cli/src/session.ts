@@ -36,11 +36,16 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   let server: ServerRecord | undefined;
   let uiBaseUrl = process.env.TEMPORAL_UI_URL;
   if (embedded) {
-    server = options.bringUp ? (await ensureServer(log)).record : runningServer();
+    if (options.bringUp) {
+      // Both at once: the worker takes seconds to load and waits for the server by itself.
+      const [started] = await Promise.all([ensureServer(log), ensureWorker(options.bringUp.configPath, log, taskQueue(options.taskQueue))]);
+      server = started.record;
+    } else {
+      server = runningServer();
+    }
     if (!server) {
       throw new CairnError('The embedded Temporal server is not running.', { hint: "Start it with 'cairn up', or set TEMPORAL_ADDRESS to use a cluster." });
     }
-    if (options.bringUp) await ensureWorker(options.bringUp.configPath, log, taskQueue(options.taskQueue));
     uiBaseUrl ??= server.uiUrl;
   }
   const { connection, namespace, address: connected } = await connectToTemporal({ address: server?.address }).catch((error: unknown) => {

@@ -132,6 +132,8 @@ export async function ensureWorker(
   log: (line: string) => void,
   taskQueue: string,
 ): Promise<{ record: WorkerRecord; started: boolean }> {
+  // The keys first: the worker's record names them, and a server starting alongside may be making them.
+  stackEncryption(true);
   const needed = { configPath, taskQueue, models: modelSettings() };
   const serving = () => {
     const existing = runningWorker();

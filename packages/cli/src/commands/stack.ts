@@ -19,8 +19,8 @@ function requireEmbedded(command: string): void {
 export async function upCommand(options: { config?: string }): Promise<number> {
   requireEmbedded('up');
   const { config, path } = await loadCliConfig(options.config);
-  const server = await ensureServer(log);
-  const worker = await ensureWorker(path, log, taskQueue(config.taskQueue));
+  // Both at once: the worker takes seconds to load and waits for the server by itself.
+  const [server, worker] = await Promise.all([ensureServer(log), ensureWorker(path, log, taskQueue(config.taskQueue))]);
   console.log(`${green('✓')} Temporal server ${server.record.address}${server.started ? '' : ' (already running)'}`);
   if (server.record.uiUrl) console.log(`  Web UI ${server.record.uiUrl}`);
   console.log(`${green('✓')} Worker pid ${worker.record.pid}${worker.started ? '' : ' (already running)'}, log ${worker.record.logFile}`);
