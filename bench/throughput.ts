@@ -14,11 +14,12 @@ async function sideBySide(stack: BenchStack, options: BatchOptions): Promise<[Ba
 }
 
 export async function perTurnCpu(stack: BenchStack, { quick }: { quick: boolean }): Promise<void> {
-  console.log('\n## 1. CPU per turn (20 runs at once, 10 tool turns each, no model latency)\n');
+  const runs = quick ? 5 : 20;
+  console.log(`\n## 1. CPU per turn (${runs} runs at once, 10 tool turns each, no model latency)\n`);
   console.log('| tool result | design | worker CPU/turn | server CPU/turn | events/turn | history/turn |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const resultBytes of [1024, 8192]) {
-    const [minimal, cairn] = await sideBySide(stack, { runs: quick ? 5 : 20, toolTurns: 10, latencyMs: 0, resultBytes });
+    const [minimal, cairn] = await sideBySide(stack, { runs, toolTurns: 10, latencyMs: 0, resultBytes });
     for (const figures of [minimal, cairn]) {
       console.log(
         `| ${resultBytes / 1024} KB | ${figures.design} | ${figures.workerCpuMsPerStep.toFixed(2)} ms | ${figures.serverCpuMsPerStep.toFixed(2)} ms | ${figures.eventsPerStep.toFixed(1)} | ${(figures.historyBytesPerStep / 1024).toFixed(1)} KB |`,

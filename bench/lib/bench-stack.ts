@@ -47,7 +47,8 @@ export interface BenchWorker {
 /** Starts a worker process serving `kind` on `taskQueue`, with the mock's address as the model's base URL. */
 export async function startBenchWorker(kind: 'cairn' | 'minimal', stack: BenchStack, taskQueue: string, env: Record<string, string> = {}): Promise<BenchWorker> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [kind, stack.server.address, taskQueue], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROFILE=<dir> writes each worker's CPU profile there (open it in Chrome DevTools).
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [])],
     env: { ...process.env, OPENAI_API_KEY: 'bench-key', OPENAI_BASE_URL: stack.mock.openaiBaseUrl, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

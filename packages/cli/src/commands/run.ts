@@ -121,6 +121,8 @@ export async function runCommand(agentName: string, inputArgument: string | unde
 function followProgress(status: (runId: string) => Promise<RunStatus>, runId: string): () => void {
   let last = '';
   let stopped = false;
+  // The pause between polls ends at once when following stops: a pending timer would hold the process open.
+  let pause: { timer: NodeJS.Timeout; resume: () => void } | undefined;
   const tick = async () => {
     while (!stopped) {
       try {
@@ -132,11 +134,15 @@ function followProgress(status: (runId: string) => Promise<RunStatus>, runId: st
       } catch {
         // The run may not be queryable for a moment (no worker yet); keep waiting for the result.
       }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise<void>((resume) => (pause = { timer: setTimeout(resume, 1000), resume }));
     }
   };
   void tick();
   return () => {
     stopped = true;
+    if (pause) {
+      clearTimeout(pause.timer);
+      pause.resume();
+    }
   };
 }
