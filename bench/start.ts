@@ -16,14 +16,14 @@ const config = fileURLToPath(new URL('./agents.config.ts', import.meta.url));
 
 /** Milliseconds from starting `cairn run` to the model server receiving its first request. */
 async function untilFirstRequest(stack: BenchStack, env: NodeJS.ProcessEnv): Promise<number> {
-  const before = stack.mock.requests.length;
+  const before = stack.mock.requestCount;
   const start = performance.now();
   const child = spawn(process.execPath, [cairnBin, 'run', 'bench', 'Answer at once.', '--config', config, '--detach'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   for (;;) {
-    if (stack.mock.requests.length > before) {
+    if (stack.mock.requestCount > before) {
       const elapsed = performance.now() - start;
       await exited;
       return elapsed;

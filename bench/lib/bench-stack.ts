@@ -19,7 +19,7 @@ export interface BenchStack {
 
 export async function startBenchStack(): Promise<BenchStack> {
   const server = await startDevServer({ uiPort: false });
-  const mock = await MockModelServer.start();
+  const mock = await MockModelServer.start({ keepRequests: 100 });
   const connection = await Connection.connect({ address: server.address });
   return {
     server,

@@ -12,6 +12,11 @@ import { UnrepresentableReply, type WireError, type WireFormat, type WireRespons
 export interface MockModelServerOptions {
   /** Default 0: a free port chosen by the OS. */
   port?: number;
+  /**
+   * How many of the newest requests `requests` keeps. Default: all. A benchmark of
+   * thousands of turns keeps a few: each request holds its whole conversation.
+   */
+  keepRequests?: number;
 }
 
 const formats: WireFormat[] = [openaiFormat, anthropicFormat];
@@ -25,7 +30,7 @@ const formats: WireFormat[] = [openaiFormat, anthropicFormat];
 export class MockModelServer {
   static async start(options: MockModelServerOptions = {}): Promise<MockModelServer> {
     const http = createServer();
-    const mock = new MockModelServer(http);
+    const mock = new MockModelServer(http, options.keepRequests);
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -41,12 +46,16 @@ export class MockModelServer {
   private queue: ScriptedReply[] = [];
   private handler: ReplyHandler | undefined;
   private log: MockRequest[] = [];
+  private served = 0;
   private nextRequestId = 1;
   /** Never reset, so ids stay unique for the server's life even across `reset()`. */
   private idSequence = 0;
   private readonly inFlight = new Map<ServerResponse, AbortController>();
 
-  private constructor(private readonly http: Server) {
+  private constructor(
+    private readonly http: Server,
+    private readonly keepRequests = Infinity,
+  ) {
     http.on('request', (req: IncomingMessage, res: ServerResponse) => {
       // A bug in the mock must fail the test that hit it, not crash the test runner.
       this.serve(req, res).catch((error: unknown) => {
@@ -69,9 +78,14 @@ export class MockModelServer {
     return this.url;
   }
 
-  /** Every request served, in arrival order. */
+  /** Every request served (or the newest `keepRequests` of them), in arrival order. */
   get requests(): readonly MockRequest[] {
     return this.log;
+  }
+
+  /** How many requests arrived since the last `reset()`, kept or not. */
+  get requestCount(): number {
+    return this.served;
   }
 
   /** Scripted replies not yet used; 0 at the end of a test means the script ran out exactly. */
@@ -100,6 +114,7 @@ export class MockModelServer {
     this.queue = [];
     this.handler = undefined;
     this.log = [];
+    this.served = 0;
     this.nextRequestId = 1;
   }
 
@@ -160,6 +175,8 @@ export class MockModelServer {
       receivedAt: Date.now(),
     };
     this.log.push(request);
+    this.served += 1;
+    if (this.log.length > this.keepRequests) this.log.shift();
 
     const requestId = `req_${request.id}`;
     const answer = (response: WireResponse, headers: Record<string, string> = {}): void => {

@@ -358,3 +358,20 @@ describe('protocol edges', () => {
     await expect(call).rejects.toBeInstanceOf(Anthropic.APIConnectionError);
   });
 });
+
+describe('MockModelServer keeping few requests', () => {
+  it('keeps only the newest requests it was told to, and still counts them all', async () => {
+    const mock = await MockModelServer.start({ keepRequests: 2 });
+    try {
+      mock.handle(() => ({ text: 'ok' }));
+      const client = new OpenAI({ apiKey: 'k', baseURL: mock.openaiBaseUrl, maxRetries: 0 });
+      for (const content of ['one', 'two', 'three']) await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content }] });
+      expect(mock.requests.map((request) => request.messages[0]?.content)).toEqual(['two', 'three']);
+      expect(mock.requestCount).toBe(3);
+      mock.reset();
+      expect([mock.requests.length, mock.requestCount]).toEqual([0, 0]);
+    } finally {
+      await mock.close();
+    }
+  });
+});
