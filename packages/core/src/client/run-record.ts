@@ -115,6 +115,9 @@ async function historyChain(client: Client, runId: string): Promise<temporal.api
   return chain.length > 0 ? chain : [latest];
 }
 
+/** The marker a local activity's result is recorded in. */
+const localActivityMarker = 'core_local_activity';
+
 function decode<T>(payloads: Payloads): T | undefined {
   const payload = payloads?.payloads?.[0];
   return payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined;
@@ -159,6 +162,12 @@ class RecordReader {
       if (completed) {
         const activityOf = scheduled.get(String(completed.scheduledEventId));
         if (activityOf) await this.activityCompleted(activityOf.type, activityOf.input, decode<unknown>(completed.result));
+      }
+      // The agent is resolved by a local activity in runs since 0.4: its result is in a marker, not an activity completion.
+      const marker = event.markerRecordedEventAttributes;
+      if (marker?.markerName === localActivityMarker) {
+        const data = decode<{ activity_type?: string }>(marker.details?.data);
+        if (data?.activity_type) await this.activityCompleted(data.activity_type, undefined, decode<unknown>(marker.details?.result));
       }
       this.humanInput(event);
       const childStarted = event.startChildWorkflowExecutionInitiatedEventAttributes;

@@ -46,7 +46,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   refuseForgedInput(input);
   const options = { ...defaults, ...input.options };
   const runId = workflowInfo().workflowId;
-  const { resolveAgent, callModel, runTool, prepareToolCall } = loopActivities(options);
+  const { resolveAgent, resolveAgentLocally, callModel, runTool, prepareToolCall } = loopActivities(options);
 
   const events = new RunEvents();
   const inbox = new HumanInbox();
@@ -79,8 +79,12 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     },
   });
 
+  const agentToResolve = options.model ? { name: input.agent, model: options.model } : input.agent;
   const { spec, specRef } =
-    input.resume ?? (await resolveAgent.executeWithOptions({ summary: `resolve agent ${input.agent}` }, [options.model ? { name: input.agent, model: options.model } : input.agent]));
+    input.resume ??
+    (patched('cairn-resolve-agent-locally')
+      ? await resolveAgentLocally.executeWithOptions({ summary: `resolve agent ${input.agent}` }, [agentToResolve])
+      : await resolveAgent.executeWithOptions({ summary: `resolve agent ${input.agent}` }, [agentToResolve]));
   const maxTurns = options.maxTurns ?? spec.maxTurns;
   const maxDepth = input.parent?.maxDepth ?? spec.maxDepth ?? 3;
   status.maxTurns = maxTurns;
