@@ -49,11 +49,11 @@ async function outcome(stack: BenchStack, workflowId: string): Promise<string> {
       const failure = history.events?.at(-1)?.workflowExecutionFailedEventAttributes?.failure?.message ?? history.events?.at(-1)?.workflowExecutionTerminatedEventAttributes?.reason;
       return `${description.status.name.toLowerCase()}${failure ? `: ${failure}` : ''}`;
     }
-    const history = await handle.fetchHistory();
-    if ((history.events?.length ?? 0) !== length) {
-      length = history.events?.length ?? 0;
+    if (description.historyLength !== length) {
+      length = description.historyLength;
       unchangedSince = Date.now();
     } else if (Date.now() - unchangedSince > 30_000) {
+      const history = await handle.fetchHistory();
       const failed = [...(history.events ?? [])].reverse().find((event) => event.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes;
       await handle.terminate('benchmark: no progress for 30 s');
       return `stuck${failed ? `: workflow task failing (${failed.failure?.message ?? failed.cause})` : ''}`;

@@ -20,7 +20,8 @@ export interface BenchStack {
 export async function startBenchStack(): Promise<BenchStack> {
   const server = await startDevServer({ uiPort: false });
   const mock = await MockModelServer.start({ keepRequests: 100 });
-  const connection = await Connection.connect({ address: server.address });
+  // The naive loop's history pages grow past gRPC's 4 MB default before it dies: read them whole.
+  const connection = await Connection.connect({ address: server.address, channelArgs: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 } });
   return {
     server,
     mock,
