@@ -68,8 +68,13 @@ describe('the Web UI as the audit trail', { timeout: 60_000 }, () => {
 
   async function activitySummaries(runId: string): Promise<[string, string][]> {
     const history = await stack.temporal.workflow.getHandle(runId).fetchHistory();
-    return (history.events ?? [])
-      .filter((event) => event.activityTaskScheduledEventAttributes)
-      .map((event) => [event.activityTaskScheduledEventAttributes!.activityType!.name!, defaultPayloadConverter.fromPayload<string>(event.userMetadata!.summary!)]);
+    // Activities, and local activities (the agent is resolved in one): a local activity's summary sits on its marker.
+    return (history.events ?? []).flatMap((event): [string, string][] => {
+      const summary = event.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(event.userMetadata.summary) : '(none)';
+      if (event.activityTaskScheduledEventAttributes) return [[event.activityTaskScheduledEventAttributes.activityType!.name!, summary]];
+      const marker = event.markerRecordedEventAttributes;
+      if (marker?.markerName !== 'core_local_activity') return [];
+      return [[defaultPayloadConverter.fromPayload<{ activity_type: string }>(marker.details!.data!.payloads![0]!).activity_type, summary]];
+    });
   }
 });
