@@ -7,7 +7,6 @@ export { TranscriptStore, type TranscriptRef } from './transcript/transcript-sto
 export { resolveModel } from './providers/registry.ts';
 export { AgentRegistry } from './agent/agent-registry.ts';
 export { redact, redactUrl, withoutSecrets } from './redact.ts';
-// What the `cairn` CLI shares with the core: run ids, pending-item lines, budget amounts.
+// What the `cairn` CLI shares with the core: run ids, pending-item lines (budget amounts: `@cairn/core/budget`).
 export { newRunId } from './client/cairn-client.ts';
 export { describePending } from './client/human-input.ts';
-export { parseBudgetAmount } from './budget/budget-amount.ts';

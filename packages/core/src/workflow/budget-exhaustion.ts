@@ -8,7 +8,8 @@ import type { TranscriptAppend } from '../activity-contract.ts';
 import type { BudgetDimension } from '../budget/budget-ledger.ts';
 import type { HumanWaits } from './human-waits.ts';
 import type { RunEvents } from './run-events.ts';
-import { parseBudgetAmount, type RunBudget } from './run-budget.ts';
+import { parseBudgetAmount } from '../budget/budget-amount.ts';
+import type { RunBudget } from './run-budget.ts';
 
 export type AfterExhaustion = { next: 'retry'; append?: TranscriptAppend[] } | { next: 'stop' };
 

@@ -2,7 +2,8 @@
  * Deterministic building blocks for workflows of your own (the deep-research
  * job is one): safe to import from workflow code, and not themselves workflows.
  */
-export { RunBudget, parseBudgetAmount, type BudgetStatus, type ChildSpend } from './run-budget.ts';
+export { RunBudget, type BudgetStatus, type ChildSpend } from './run-budget.ts';
+export { parseBudgetAmount } from '../budget/budget-amount.ts';
 export { defaultBudgetPolicy, type BudgetPolicy } from '../budget/budget-policy.ts';
 export { Semaphore } from './semaphore.ts';
 export { parseAmount, refuseForgedInput } from './payloads.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultBudgetPolicy } from '../budget/budget-policy.ts';
-import { parseBudgetAmount, RunBudget } from './run-budget.ts';
+import { parseBudgetAmount } from '../budget/budget-amount.ts';
+import { RunBudget } from './run-budget.ts';
 
 const usage = (inputTokens: number, outputTokens: number) => ({ inputTokens, outputTokens, cachedInputTokens: 0 });
 const price = { inputPerMillion: 1, outputPerMillion: 10 };

@@ -10,9 +10,6 @@ import { childSlice, defaultBudgetPolicy, type BudgetPolicy } from '../budget/bu
 import type { CallAllowance } from '../budget/plan-model-call.ts';
 import { costOf, type ModelPrice } from '../budget/prices.ts';
 import { addToBreakdown, mergeBreakdowns, type UsageBreakdown } from '../budget/usage-breakdown.ts';
-import { parseBudgetAmount } from '../budget/budget-amount.ts';
-
-export { parseBudgetAmount };
 import type { TokenUsage } from '../messages.ts';
 import type { AgentRunInput, RunOptions } from './run-types.ts';
 
