@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockModelServer, startTestStack, toolResults, type MockRequest, type ScriptedReply, type TestStack } from '@cairn/testing';
 import { z } from 'zod';
 import { defineAgent, defineTool, type AgentDefinition } from '../src/index.ts';
-import { countTokens } from '../src/budget/estimate-tokens.ts';
+import { countTokens } from '../src/budget/count-tokens.ts';
 
 /** What a real provider would report as input: its own count of the request (here, the same tokenizer, no margin). */
 function actualInputTokens(request: MockRequest): number {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { countTokens, estimateInputTokens, inputTokenBound } from './estimate-tokens.ts';
+import { countTokens } from './count-tokens.ts';
+import { estimateInputTokens, inputTokenBound } from './estimate-tokens.ts';
 
 describe('token estimates', () => {
   it('counts with a real tokenizer', () => {
