@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnError } from '@cairn/core';
@@ -159,13 +159,15 @@ async function startWorker(needed: Pick<WorkerRecord, 'configPath' | 'taskQueue'
   const { configPath, taskQueue } = needed;
   const logFile = join(home(), 'worker.log');
   const out = openSync(logFile, 'a', privateFileMode);
+  // The ready line is looked for only in what this worker writes: the log of earlier workers may be long.
+  const logOffset = fstatSync(out).size;
   const bin = fileURLToPath(new URL('../bin/cairn.js', import.meta.url));
   const args = [bin, 'worker', '--task-queue', taskQueue!, ...(configPath ? ['--config', configPath] : [])];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
   child.unref();
   const record: WorkerRecord = { pid: child.pid!, ...needed, logFile, startedAt: new Date().toISOString() };
   writeFileSync(workerFile(), JSON.stringify(record, null, 2), { mode: privateFileMode });
-  await waitForWorkerReady(logFile, child.pid!);
+  await waitForWorkerReady(logFile, logOffset, child.pid!);
   log(`Started a background worker (pid ${record.pid}, log ${logFile}).`);
   return record;
 }
@@ -206,11 +208,10 @@ function modelSettings(env: NodeJS.ProcessEnv = process.env): Record<string, str
 }
 
 /** The worker prints a ready line once it polls; fail early with its log if it dies first. */
-async function waitForWorkerReady(logFile: string, pid: number, timeoutMs = 120_000): Promise<void> {
+async function waitForWorkerReady(logFile: string, offset: number, pid: number, timeoutMs = 120_000): Promise<void> {
   const start = Date.now();
-  const offset = readFileSync(logFile, 'utf8').length;
   while (Date.now() - start < timeoutMs) {
-    const output = readFileSync(logFile, 'utf8').slice(offset);
+    const output = readSince(logFile, offset);
     if (output.includes('Worker ready')) return;
     if (!isProcessAlive(pid)) {
       rmSync(workerFile(), { force: true });
@@ -218,9 +219,22 @@ async function waitForWorkerReady(logFile: string, pid: number, timeoutMs = 120_
         hint: `See ${logFile}.`,
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A cold start's first model request waits on this line: look often.
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new CairnError(`The background worker did not become ready within ${timeoutMs / 1000} s.`, { hint: `See ${logFile}.` });
+}
+
+function readSince(file: string, offset: number): string {
+  const descriptor = openSync(file, 'r');
+  try {
+    const length = Math.max(0, fstatSync(descriptor).size - offset);
+    const buffer = Buffer.alloc(length);
+    readSync(descriptor, buffer, 0, length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 export async function stopWorker(): Promise<WorkerRecord | undefined> {
