@@ -1,6 +1,6 @@
 import { CairnClient } from '@cairn/core';
-import { blobDirectory, taskQueue } from '@cairn/core/config';
-import { FileBlobStore } from '@cairn/core/internals';
+import { taskQueue } from '@cairn/core/config';
+import { blobStoreFromEnvironment, sharedBlobStoreConfigured, type BlobStore, type BlobStoreSetting } from '@cairn/core/blob-stores';
 import { connectToTemporal, isEmbedded } from '@cairn/core/temporal';
 import type { Connection } from '@temporalio/client';
 import { Client } from '@temporalio/client';
@@ -22,6 +22,8 @@ export interface SessionOptions {
   /** Embedded mode only: start the server and a worker when they are not running. */
   bringUp?: { configPath?: string };
   taskQueue?: string;
+  /** The config's `blobStore`, when the command has loaded a config: the store its worker uses. */
+  blobStore?: BlobStoreSetting | BlobStore;
   /** Progress lines go to stderr so that --json output stays clean. */
   log?: (line: string) => void;
 }
@@ -54,8 +56,12 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   const dataConverter = cairnDataConverter(stackEncryption(embedded));
   const temporal = new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
   return {
-    // The embedded worker's blob store is this machine's; on a cluster only CAIRN_BLOB_DIR says the workers share one with us.
-    client: new CairnClient(temporal, { taskQueue: taskQueue(options.taskQueue), uiBaseUrl, blobs: embedded || process.env.CAIRN_BLOB_DIR ? new FileBlobStore(blobDirectory()) : undefined }),
+    // The embedded worker's blob store is the one this shell names; on a cluster, only a store named here is known to be the workers'.
+    client: new CairnClient(temporal, {
+      taskQueue: taskQueue(options.taskQueue),
+      uiBaseUrl,
+      blobs: embedded || sharedBlobStoreConfigured() || options.blobStore ? blobStoreFromEnvironment(options.blobStore) : undefined,
+    }),
     connection,
     address: connected,
     embedded,

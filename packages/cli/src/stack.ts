@@ -179,7 +179,7 @@ function whyStale(worker: WorkerRecord, needed: Pick<WorkerRecord, 'configPath' 
   if (worker.configPath !== configPath) return `it serves ${describe(worker.configPath)}, not ${describe(configPath)}`;
   if (configPath && existsSync(configPath) && statSync(configPath).mtimeMs > Date.parse(worker.startedAt)) return `${configPath} changed since it started`;
   if (worker.taskQueue !== needed.taskQueue) return `it polls task queue '${worker.taskQueue ?? '?'}', not '${needed.taskQueue}'`;
-  if (JSON.stringify(worker.models) !== JSON.stringify(needed.models)) return 'the model settings (API keys, base URLs, CAIRN_MODEL, search provider) changed since it started';
+  if (JSON.stringify(worker.models) !== JSON.stringify(needed.models)) return 'the model settings (API keys, base URLs, CAIRN_MODEL, search provider), blob store or encryption keys changed since it started';
   return undefined;
 }
 
@@ -201,6 +201,9 @@ function modelSettings(env: NodeJS.ProcessEnv = process.env): Record<string, str
     BRAVE_API_KEY: digest(env.BRAVE_API_KEY),
     SEARXNG_URL: digest(env.SEARXNG_URL),
     CAIRN_SEARCH_PROVIDER: env.CAIRN_SEARCH_PROVIDER ?? '',
+    // Where runs keep their transcripts: a worker on another store would not find this shell's.
+    CAIRN_BLOB_STORE: digest(env.CAIRN_BLOB_STORE),
+    CAIRN_BLOB_DIR: digest(env.CAIRN_BLOB_DIR),
     // A worker from before encryption, or holding other keys, cannot serve this stack's runs.
     CAIRN_ENCRYPTION_KEYS: digest(env.CAIRN_ENCRYPTION_KEYS),
     encryptionKeys: digest(existsSync(localEncryptionKeysPath(home())) ? readFileSync(localEncryptionKeysPath(home()), 'utf8') : undefined),

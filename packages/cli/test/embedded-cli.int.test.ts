@@ -454,7 +454,7 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       expect(keyless.code, keyless.stderr).toBe(0);
       const withKey = await cairn(['run', 'calc', 'What is 2+3?', '--config', config]);
       expect(withKey.code, withKey.stderr).toBe(0);
-      expect(withKey.stderr).toContain('Restarting the background worker: the model settings (API keys, base URLs, CAIRN_MODEL, search provider) changed since it started.');
+      expect(withKey.stderr).toContain('Restarting the background worker: the model settings (API keys, base URLs, CAIRN_MODEL, search provider), blob store or encryption keys changed since it started.');
       expect(withKey.stdout).toContain('The sum is 5.');
 
       // server stop: the server alone; the worker stays until `down`.

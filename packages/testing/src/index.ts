@@ -16,3 +16,4 @@ export { startTestStack, mockModelEnv, type TestStack, type TestStackOptions } f
 export { eventually } from './eventually.ts';
 export { completedActivities, completingAttempts } from './history.ts';
 export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
+export { startPostgres, postgresBinDirectory, type PostgresServer } from './postgres-server.ts';

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { CairnClient, CairnError, type AgentDefinition, type CairnConfig, type PriceTable } from '@cairn/core';
-import { FileBlobStore, resolveModel } from '@cairn/core/internals';
+import { resolveModel } from '@cairn/core/internals';
+import { FileBlobStore, openBlobStore, type BlobStoreSetting } from '@cairn/core/blob-stores';
 import { createCairnWorker, type CairnWorkerOptions } from '@cairn/core/worker';
 import { cairnDataConverter, type EncryptionSettings } from '@cairn/core/encryption';
 import type { MockModelServer } from './mock-model-server.ts';
@@ -60,6 +61,12 @@ export interface TestStackOptions {
   taskQueue?: string;
   /** Default: a fresh temporary directory. */
   blobDir?: string;
+  /**
+   * A shared store (`postgres://…`, `s3://…`) instead of the folder. Each worker
+   * the stack starts opens its own connection to it, as workers on different
+   * machines would, and holds nothing of the last one's caches.
+   */
+  blobStore?: BlobStoreSetting;
   /** Spans for the stack's runs, as in `createCairnWorker`. */
   tracing?: CairnWorkerOptions['tracing'];
   /** Receives the run events of the stack's runs. */
@@ -78,13 +85,14 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
   const taskQueue = options.taskQueue ?? `test-${process.pid}-${Date.now().toString(36)}-${queues++}`;
   const blobDir = options.blobDir ?? mkdtempSync(join(tmpdir(), 'cairn-blobs-'));
   const env = mockModelEnv(options.mock);
+  const openStore = () => (options.blobStore ? openBlobStore(options.blobStore) : new FileBlobStore(blobDir));
   const startWorker = async () => {
     const nativeConnection = await NativeConnection.connect({ address });
     const worker = await createCairnWorker({
       config: { agents: options.agents, prices: options.prices, workflowModules: options.workflowModules, activities: options.activities },
       connection: nativeConnection,
       taskQueue,
-      blobs: new FileBlobStore(blobDir),
+      blobs: openStore(),
       resolveModel: (model) => resolveModel(model, env),
       ...(options.tracing ? { tracing: options.tracing } : {}),
       ...(options.onRunEvent ? { onRunEvent: options.onRunEvent } : {}),
@@ -105,7 +113,7 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
   const dataConverter = cairnDataConverter(options.encryption);
   const temporal = new Client({ connection, ...(dataConverter ? { dataConverter } : {}) });
   const stack: TestStack = {
-    client: new CairnClient(temporal, { taskQueue, blobs: new FileBlobStore(blobDir) }),
+    client: new CairnClient(temporal, { taskQueue, blobs: openStore() }),
     temporal,
     taskQueue,
     blobDir,

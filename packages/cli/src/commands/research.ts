@@ -61,8 +61,8 @@ export async function researchCommand(question: string, options: ResearchCommand
       });
     }
   }
-  const { path } = await loadCliConfig(options.config);
-  const session = await openSession({ bringUp: { configPath: path } });
+  const { config, path } = await loadCliConfig(options.config);
+  const session = await openSession({ bringUp: { configPath: path }, blobStore: config.blobStore });
   try {
     const runId = newRunId('research');
     const input: ResearchInput = {

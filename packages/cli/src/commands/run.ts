@@ -61,7 +61,7 @@ export async function runCommand(agentName: string, inputArgument: string | unde
   // Remote workers have their own environment; only the embedded one shares this shell's.
   if (isEmbedded()) checkApiKey(agent.spec.model);
 
-  const session = await openSession({ bringUp: { configPath: path }, taskQueue: options.taskQueue ?? config.taskQueue });
+  const session = await openSession({ bringUp: { configPath: path }, taskQueue: options.taskQueue ?? config.taskQueue, blobStore: config.blobStore });
   try {
     // The embedded stack brings its worker up for this queue; on a cluster, nobody may poll it.
     if (!session.embedded && !(await session.client.hasWorkers())) {

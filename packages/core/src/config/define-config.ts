@@ -2,6 +2,7 @@ import { InvalidDefinitionError } from '../errors.ts';
 import type { AgentDefinition } from '../agent/define-agent.ts';
 import type { PriceTable } from '../budget/prices.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
+import type { BlobStoreSetting } from '../blob-stores/open-blob-store.ts';
 
 /** What a worker gives the activities of a config's own workflows. */
 export interface JobActivityDependencies {
@@ -17,6 +18,13 @@ export interface CairnConfig {
   agents: AgentDefinition[];
   /** Task queue of the agent workflows. Default `cairn` (or CAIRN_TASK_QUEUE). */
   taskQueue?: string;
+  /**
+   * Where the workers keep what stays out of history (transcripts, tool results,
+   * agent specs, research sources): a folder, `postgres://…` or `s3://bucket/prefix`,
+   * or a `BlobStore` of your own. CAIRN_BLOB_STORE, when set, wins. Default: the
+   * folder CAIRN_BLOB_DIR, else `$CAIRN_HOME/blobs`.
+   */
+  blobStore?: BlobStoreSetting | BlobStore;
   /** Model prices (USD per million tokens) by `provider:model`, over Cairn's defaults. */
   prices?: PriceTable;
   /**

@@ -15,8 +15,39 @@ export interface BlobStore {
   get(key: string): Promise<string>;
 }
 
-export function blobKey(content: string): string {
+export function blobKey(content: string | Uint8Array): string {
   return createHash('sha256').update(content).digest('hex');
+}
+
+/** Throws unless `key` is a blob key: a key from history or a signal is checked before it names a file, row or object. */
+export function checkBlobKey(key: string): void {
+  if (!/^[0-9a-f]{64}$/.test(key)) throw new CairnError(`Not a blob key: ${JSON.stringify(key)}.`);
+}
+
+/**
+ * The content of a blob read from `store`, once it is shown to match its key:
+ * the key is the content's hash, so a blob changed at rest (tampering, a torn
+ * copy) is refused, never served.
+ */
+export function verifiedContent(key: string, bytes: Uint8Array, store: string): string {
+  if (blobKey(bytes) !== key) {
+    throw new CairnError(`Blob ${key} in ${store} is damaged: its content does not match its key.`, {
+      hint: 'Restore it from a backup, or remove it so that the step that wrote it can be run again.',
+    });
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/** The error for a store that could not be reached or refused a call, naming it and why. */
+export function blobStoreFailure(store: string, reason: string, options: { cause: unknown; hint: string }): CairnError {
+  return new CairnError(`${store.charAt(0).toUpperCase()}${store.slice(1)} failed: ${reason}.`, options);
+}
+
+/** The error for a key that no blob has in `store`. */
+export function missingBlobError(key: string, store: string): CairnError {
+  return new CairnError(`Blob ${key} is missing from ${store}.`, {
+    hint: 'Every worker of a task queue, and the CLI reading its runs, must share one blob store (CAIRN_BLOB_STORE).',
+  });
 }
 
 /**
@@ -58,28 +89,18 @@ export class FileBlobStore implements BlobStore {
   }
 
   async get(key: string): Promise<string> {
-    let content: string;
+    let bytes: Buffer;
     try {
-      content = await readFile(this.pathOf(key), 'utf8');
+      bytes = await readFile(this.pathOf(key));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new CairnError(`Blob ${key} is missing from ${this.directory}.`, {
-          hint: 'Every worker of a task queue must share one blob store (CAIRN_HOME or CAIRN_BLOB_DIR).',
-        });
-      }
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw missingBlobError(key, this.directory);
       throw error;
     }
-    // The key is the content's hash: a blob changed on disk (tampering, a torn copy) is refused, never served.
-    if (blobKey(content) !== key) {
-      throw new CairnError(`Blob ${key} in ${this.directory} is damaged: its content does not match its key.`, {
-        hint: 'Restore it from a backup, or remove it so that the step that wrote it can be run again.',
-      });
-    }
-    return content;
+    return verifiedContent(key, bytes, this.directory);
   }
 
   private pathOf(key: string): string {
-    if (!/^[0-9a-f]{64}$/.test(key)) throw new CairnError(`Not a blob key: ${JSON.stringify(key)}.`);
+    checkBlobKey(key);
     return join(this.directory, key.slice(0, 2), key.slice(2));
   }
 }

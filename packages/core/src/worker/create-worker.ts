@@ -7,9 +7,10 @@ import type { ModelResolver } from '../activities/call-model.ts';
 import { AgentRegistry } from '../agent/agent-registry.ts';
 import { InvalidDefinitionError } from '../errors.ts';
 import type { CairnConfig } from '../config/define-config.ts';
-import { blobDirectory, cairnHome, taskQueue as defaultTaskQueue } from '../config/paths.ts';
+import { cairnHome, taskQueue as defaultTaskQueue } from '../config/paths.ts';
 import { resolveModel as resolveFromEnv } from '../providers/registry.ts';
-import { type BlobStore, FileBlobStore } from '../transcript/blob-store.ts';
+import type { BlobStore } from '../transcript/blob-store.ts';
+import { blobStoreFromEnvironment } from '../blob-stores/open-blob-store.ts';
 import { workflowBundle } from './workflow-bundle.ts';
 import { cairnDataConverter } from '../encryption/data-converter.ts';
 import type { EncryptionSettings } from '../encryption/encryption-keys.ts';
@@ -19,7 +20,7 @@ export interface CairnWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue?: string;
-  /** Where transcripts and tool results live. Default: a directory under CAIRN_HOME. */
+  /** Where transcripts and tool results live. Default: CAIRN_BLOB_STORE, else the config's `blobStore`, else a folder under CAIRN_HOME. */
   blobs?: BlobStore;
   /** How `provider:model` ids become clients. Default: from the environment (API keys, base URLs). */
   resolveModel?: ModelResolver;
@@ -36,7 +37,7 @@ export interface CairnWorkerOptions {
 /** A Temporal worker that serves the config's agents. Call `run()` on it. */
 export async function createCairnWorker(options: CairnWorkerOptions): Promise<Worker> {
   const agents = new AgentRegistry(options.config.agents);
-  const blobs = options.blobs ?? new FileBlobStore(blobDirectory());
+  const blobs = options.blobs ?? blobStoreFromEnvironment(options.config.blobStore);
   const cairnActivities = createActivities({
     agents,
     prices: options.config.prices,

@@ -1,0 +1,107 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { CairnError } from '../errors.ts';
+import { blobKey, blobStoreFailure, checkBlobKey, missingBlobError, verifiedContent, type BlobStore } from '../transcript/blob-store.ts';
+
+export interface S3BlobStoreOptions {
+  bucket: string;
+  /** Folder of the blobs in the bucket, such as `cairn/prod`. Default: the bucket's root. */
+  prefix?: string;
+  /** An S3-compatible server (MinIO, SeaweedFS, R2, GCS interop). Default: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else AWS S3. */
+  endpoint?: string;
+  /** Default: AWS_REGION or AWS_DEFAULT_REGION, else us-east-1. */
+  region?: string;
+  /** `bucket/key` paths rather than `bucket.host` names. Default: on with a custom endpoint, as most S3-compatible servers need. */
+  forcePathStyle?: boolean;
+}
+
+/**
+ * Blobs as objects in an S3 bucket, for workers on several machines that share
+ * no disk. Each object's name is its content's SHA-256 under the prefix
+ * (`prefix/ab/cdef…`). Writers of the same key write the same bytes, so a race
+ * between them leaves the right object whoever wins. Credentials come from the
+ * AWS SDK's usual chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a
+ * profile, an instance role).
+ */
+export class S3BlobStore implements BlobStore {
+  /** Where the blobs are, fit to print. */
+  readonly description: string;
+  private readonly prefix: string;
+  private client: Promise<S3Client> | undefined;
+
+  constructor(private readonly options: S3BlobStoreOptions) {
+    this.prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
+    this.description = `the S3 blob store s3://${options.bucket}/${this.prefix}`;
+  }
+
+  async put(content: string): Promise<string> {
+    const bytes = Buffer.from(content, 'utf8');
+    const key = blobKey(bytes);
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    await this.call((client) => client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: this.objectName(key), Body: bytes, ContentType: 'text/plain; charset=utf-8' })));
+    return key;
+  }
+
+  async get(key: string): Promise<string> {
+    checkBlobKey(key);
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.call(async (client) => {
+        const object = await client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectName(key) }));
+        return object.Body!.transformToByteArray();
+      });
+    } catch (error) {
+      if ((error as CairnError).cause && isNotFound((error as CairnError).cause)) throw missingBlobError(key, this.description);
+      throw error;
+    }
+    return verifiedContent(key, bytes, this.description);
+  }
+
+  /** Closes the connections (for tests and tidy shutdowns: idle ones never hold a process open). */
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    (await client)?.destroy();
+  }
+
+  private objectName(key: string): string {
+    return `${this.prefix ? `${this.prefix}/` : ''}${key.slice(0, 2)}/${key.slice(2)}`;
+  }
+
+  private async call<Output>(operation: (client: S3Client) => Promise<Output>): Promise<Output> {
+    const client = await (this.client ??= this.createClient());
+    try {
+      return await operation(client);
+    } catch (error) {
+      throw blobStoreFailure(this.description, describeS3Error(error), {
+        cause: error,
+        hint: 'Check CAIRN_BLOB_STORE, the endpoint (AWS_ENDPOINT_URL_S3), the credentials and that the bucket exists.',
+      });
+    }
+  }
+
+  private async createClient(): Promise<S3Client> {
+    // Loaded on first use: a worker on another store never pays for the SDK.
+    const { S3Client } = await import('@aws-sdk/client-s3');
+    const endpoint = this.options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    return new S3Client({
+      region: this.options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      ...(endpoint ? { endpoint } : {}),
+      forcePathStyle: this.options.forcePathStyle ?? endpoint !== undefined,
+      // Content is verified against its key on every read; the SDK's extra checksums are not understood by every S3-compatible server.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return name === 'NoSuchKey' || (name !== 'NoSuchBucket' && $metadata?.httpStatusCode === 404);
+}
+
+function describeS3Error(error: unknown): string {
+  const { name, message, $metadata } = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode ? ` (HTTP ${$metadata.httpStatusCode})` : '';
+  return `${name && name !== 'Error' ? `${name}: ` : ''}${message || 'no message'}${status}`;
+}
