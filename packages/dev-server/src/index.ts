@@ -25,3 +25,4 @@ export {
 } from './dev-server.ts';
 export { isProcessAlive } from './process-alive.ts';
 export { acquireFileLock, type AcquireFileLockOptions, type FileLock } from './file-lock.ts';
+export { ensureGoModuleBinary, binaryCacheDir, type GoModuleProgram } from './go-build.ts';

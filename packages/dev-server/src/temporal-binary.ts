@@ -7,13 +7,12 @@
  * cache directory. A lock file in that directory makes concurrent callers (parallel test
  * workers, the CLI and the tests) wait for one build instead of starting their own.
  */
-import { spawn, execFile } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { CairnError } from '@cairn/core';
 import { acquireFileLock } from './file-lock.ts';
+import { binaryCacheDir, findOnPath, isExecutableFile, runGo } from './go-build.ts';
 
 /** The CLI version Cairn builds. Later tags carry a go.mod `replace` and cannot be go-installed. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -36,34 +35,8 @@ export class TemporalBinaryError extends CairnError {
 const ownBinaryHint = `install the Temporal CLI yourself and put 'temporal' on PATH, or set TEMPORAL_CLI_PATH to its path.`;
 const installHint = `Install Go so Cairn can build the Temporal CLI, or ${ownBinaryHint}`;
 
-/**
- * The directory Cairn keeps its Temporal CLI binary in: `$CAIRN_CACHE_DIR`, else
- * `$XDG_CACHE_HOME/cairn/bin`, else `~/.cache/cairn/bin`.
- */
-export function temporalCacheDir(env: Env = process.env): string {
-  if (env.CAIRN_CACHE_DIR) return env.CAIRN_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'cairn', 'bin');
-  return join(env.HOME || homedir(), '.cache', 'cairn', 'bin');
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name: string, env: Env): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return undefined;
-}
+/** The directory Cairn keeps its Temporal CLI binary in (see {@link binaryCacheDir}). */
+export const temporalCacheDir = binaryCacheDir;
 
 export interface FindTemporalBinaryOptions {
   /** Environment to read (TEMPORAL_CLI_PATH, PATH, cache variables). Defaults to `process.env`. */
@@ -205,42 +178,13 @@ async function goInstall(
       `the first build takes several minutes; later runs reuse it.`,
   );
   const started = Date.now();
-  let downloads = 0;
-  const output: string[] = [];
-  let pending = '';
-  const onData = (chunk: Buffer): void => {
-    pending += chunk.toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.startsWith('go: downloading')) downloads++;
-      output.push(line);
-      if (output.length > 200) output.shift();
-    }
-  };
-
   try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(go, ['install', target], {
-        env: { ...env, GOBIN: buildDir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      const timer = setInterval(() => {
-        void refreshLock();
-        const seconds = Math.round((Date.now() - started) / 1000);
-        report(`Still building the Temporal CLI… ${seconds}s` + (downloads ? ` (${downloads} modules downloaded)` : ''));
-      }, progressIntervalMs);
-      child.on('error', (error) => {
-        clearInterval(timer);
-        reject(error);
-      });
-      child.on('close', (exitCode, signal) => {
-        clearInterval(timer);
-        if (pending) output.push(pending);
-        resolve(signal ? null : exitCode);
-      });
+    const { code, output } = await runGo(go, ['install', target], {
+      env: { ...env, GOBIN: buildDir },
+      what: 'the Temporal CLI',
+      report,
+      progressIntervalMs,
+      onTick: () => void refreshLock(),
     }).catch((error: unknown) => {
       throw new TemporalBinaryError(`Could not run Go (${go}) to build the Temporal CLI: ${(error as Error).message}`, {
         hint: installHint,
@@ -261,10 +205,7 @@ async function goInstall(
       });
     }
     await rename(built, join(cacheDir, exeName));
-    report(
-      `Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)}s` +
-        (downloads ? ` (${downloads} modules downloaded).` : '.'),
-    );
+    report(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)}s.`);
   } finally {
     await rm(buildDir, { recursive: true, force: true });
   }

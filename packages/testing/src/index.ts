@@ -17,3 +17,4 @@ export { eventually } from './eventually.ts';
 export { completedActivities, completingAttempts } from './history.ts';
 export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
 export { startPostgres, postgresBinDirectory, type PostgresServer } from './postgres-server.ts';
+export { startS3Server, seaweedfs, type S3Server } from './s3-server.ts';
