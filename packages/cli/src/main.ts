@@ -46,6 +46,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   server.command('status').description('is it running?').option('--json', 'machine-readable output').action(async (options) => done((await import('./commands/stack.ts')).serverStatusCommand(options)));
 
   program
+    .command('doctor')
+    .description('check this machine can start, serve and read runs: Temporal, search attributes, workers, blob store, keys')
+    .option('-c, --config <path>', 'config file (default: ./cairn.config.ts, else the built-in agents)')
+    .option('-q, --task-queue <name>', 'task queue whose workers to look for (default: cairn)')
+    .option('--call-model', 'make a tiny real call to each model the agents use')
+    .option('--json', 'machine-readable output')
+    .action(async (options) => done((await import('./commands/doctor.ts')).doctorCommand(options)));
+
+  program
     .command('codec-server')
     .description("decrypt this stack's history for the Temporal Web UI until Ctrl-C")
     .option('-p, --port <port>', 'port (default: the one the embedded Web UI expects, else 8234)', positiveInteger)

@@ -13,6 +13,8 @@ import { CairnError } from '../errors.ts';
 export interface BlobStore {
   put(content: string): Promise<string>;
   get(key: string): Promise<string>;
+  /** Where the blobs are, fit to print (no password): "the folder /var/cairn/blobs". */
+  readonly description?: string;
 }
 
 export function blobKey(content: string | Uint8Array): string {
@@ -60,7 +62,11 @@ export class FileBlobStore implements BlobStore {
   /** Shard folders this store has made or seen: one `mkdir` each, not one per write. */
   private readonly folders = new Set<string>();
 
-  constructor(readonly directory: string) {}
+  readonly description: string;
+
+  constructor(readonly directory: string) {
+    this.description = `the folder ${directory}`;
+  }
 
   async put(content: string): Promise<string> {
     const key = blobKey(content);
