@@ -49,38 +49,43 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
 
   return async function callModel(input: CallModelInput): Promise<CallModelOutput> {
     try {
-      const spec = await specOf(input.specRef);
-      const { provider, model } = deps.resolveModel(spec.model);
-      const withNew = await deps.transcripts.append(input.transcript, await materialise(input.append));
-      const messages = [...(await deps.transcripts.read(withNew))];
-      const offered = spec.tools.filter((tool) => !(tool.kind === 'function' && tool.internal));
-      const tools = input.withoutTools ? [] : offered.map(({ name, description, parameters }) => ({ name, description, parameters }));
-      let maxOutputTokens = input.maxOutputTokens;
-      let estimatedInputTokens: number | undefined;
-      const request = { instructions: spec.instructions, messages, tools };
-      // Tokenizing is the costliest step of a turn: done only when the budget is close enough for it to matter.
-      if (input.allowance && !leavesBudgetUntouched(inputTokenBound(request) * (input.inputCalibration ?? 1), maxOutputTokens, input.allowance)) {
-        estimatedInputTokens = await estimateInputTokens({ provider: splitModelId(spec.model)[0], ...request });
-        const inputTokens = Math.ceil(estimatedInputTokens * (input.inputCalibration ?? 1));
-        const plan = planModelCall(inputTokens, maxOutputTokens, input.allowance);
-        if (!plan.ok) return { transcript: withNew, refused: { limit: plan.limit, reason: plan.reason, inputTokens } };
-        maxOutputTokens = plan.maxOutputTokens;
-      }
-      const response = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { chat: input.turn ?? withNew.length }, () =>
-        withHeartbeat(() => provider.generate({ model, instructions: spec.instructions, messages: toProviderIds(messages), tools, maxOutputTokens, signal: Context.current().cancellationSignal })),
-      );
-      const message = assignCallIds(response.message, input.turn ?? withNew.length);
-      const transcript = await deps.transcripts.append(withNew, [message]);
-      return {
-        transcript,
-        message: await claimCheckReply(message, deps.blobs),
-        usage: response.usage,
-        stopReason: response.stopReason,
-        ...(response.modelVersion ? { responseModel: response.modelVersion } : {}),
-        ...(estimatedInputTokens === undefined ? {} : { estimatedInputTokens }),
-      };
+      // The whole call heartbeats: reading a long transcript from a remote store, or waiting for the tokenizer thread, takes time too.
+      return await withHeartbeat(() => call(input));
     } catch (error) {
       throw toActivityFailure(error);
     }
   };
+
+  async function call(input: CallModelInput): Promise<CallModelOutput> {
+    const spec = await specOf(input.specRef);
+    const { provider, model } = deps.resolveModel(spec.model);
+    const withNew = await deps.transcripts.append(input.transcript, await materialise(input.append));
+    const messages = [...(await deps.transcripts.read(withNew))];
+    const offered = spec.tools.filter((tool) => !(tool.kind === 'function' && tool.internal));
+    const tools = input.withoutTools ? [] : offered.map(({ name, description, parameters }) => ({ name, description, parameters }));
+    let maxOutputTokens = input.maxOutputTokens;
+    let estimatedInputTokens: number | undefined;
+    const request = { instructions: spec.instructions, messages, tools };
+    // Tokenizing is the costliest step of a turn: done only when the budget is close enough for it to matter.
+    if (input.allowance && !leavesBudgetUntouched(inputTokenBound(request) * (input.inputCalibration ?? 1), maxOutputTokens, input.allowance)) {
+      estimatedInputTokens = await estimateInputTokens({ provider: splitModelId(spec.model)[0], ...request });
+      const inputTokens = Math.ceil(estimatedInputTokens * (input.inputCalibration ?? 1));
+      const plan = planModelCall(inputTokens, maxOutputTokens, input.allowance);
+      if (!plan.ok) return { transcript: withNew, refused: { limit: plan.limit, reason: plan.reason, inputTokens } };
+      maxOutputTokens = plan.maxOutputTokens;
+    }
+    const response = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { chat: input.turn ?? withNew.length }, () =>
+      provider.generate({ model, instructions: spec.instructions, messages: toProviderIds(messages), tools, maxOutputTokens, signal: Context.current().cancellationSignal }),
+    );
+    const message = assignCallIds(response.message, input.turn ?? withNew.length);
+    const transcript = await deps.transcripts.append(withNew, [message]);
+    return {
+      transcript,
+      message: await claimCheckReply(message, deps.blobs),
+      usage: response.usage,
+      stopReason: response.stopReason,
+      ...(response.modelVersion ? { responseModel: response.modelVersion } : {}),
+      ...(estimatedInputTokens === undefined ? {} : { estimatedInputTokens }),
+    };
+  }
 }

@@ -23,7 +23,10 @@ export const toolAttempts = 3;
  * correct itself. The result is stored out of history; the workflow gets a key.
  */
 export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
-  return async function runTool(input: RunToolInput): Promise<RunToolOutput> {
+  // The whole call heartbeats: reading arguments from and storing the result in a remote store takes time too.
+  return (input: RunToolInput): Promise<RunToolOutput> => withHeartbeat(() => runTool(input));
+
+  async function runTool(input: RunToolInput): Promise<RunToolOutput> {
     let outcome: { content: string; isError: boolean };
     try {
       outcome = await execute(input);
@@ -40,7 +43,7 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
       preview: outcome.content.slice(0, previewLength),
       ...(input.returnContent ? { content: outcome.content } : {}),
     };
-  };
+  }
 
   async function execute(input: RunToolInput): Promise<{ content: string; isError: boolean }> {
     const agent = agents.get(input.agent);
@@ -63,7 +66,7 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
       blobs,
     };
     try {
-      const result = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { tool: input.toolCallId }, () => withHeartbeat(async () => tool.execute(args.value, context)));
+      const result = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { tool: input.toolCallId }, async () => tool.execute(args.value, context));
       return { content: serialise(result), isError: false };
     } catch (error) {
       // A cancelled run must stop, not hand the model a tool error.
