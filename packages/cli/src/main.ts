@@ -25,6 +25,15 @@ function nonNegativeInteger(value: string): number {
   return parsed;
 }
 
+const ageUnits: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `30d`, `12h`, `90m`, `1w` as milliseconds. */
+function age(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('expected an age such as 30d, 12h, 90m or 1w.');
+  return Number(match[1]) * ageUnits[match[2]!]!;
+}
+
 /** Each command loads its module when it runs, so `cairn --help` loads none of them. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('cairn')
@@ -53,6 +62,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--call-model', 'make a tiny real call to each model the agents use')
     .option('--json', 'machine-readable output')
     .action(async (options) => done((await import('./commands/doctor.ts')).doctorCommand(options)));
+
+  program
+    .command('gc')
+    .description('delete the blobs that only runs closed before a time reach')
+    .requiredOption('--older-than <age>', 'runs closed longer ago than this, such as 30d, 12h, 1w', age)
+    .option('--dry-run', 'report what would be deleted, and delete nothing')
+    .option('-c, --config <path>', 'config file whose blobStore to collect (default: ./cairn.config.ts, else CAIRN_BLOB_STORE)')
+    .option('--json', 'machine-readable output')
+    .action(async (options) => done((await import('./commands/gc.ts')).gcCommand(options)));
 
   program
     .command('codec-server')

@@ -12,6 +12,8 @@ import { dim } from './print.ts';
 
 export interface Session {
   client: CairnClient;
+  /** The Temporal client under it, with the same data converter. */
+  temporal: Client;
   connection: Connection;
   address: string;
   embedded: boolean;
@@ -56,6 +58,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   const dataConverter = cairnDataConverter(stackEncryption(embedded));
   const temporal = new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
   return {
+    temporal,
     // The embedded worker's blob store is the one this shell names; on a cluster, only a store named here is known to be the workers'.
     client: new CairnClient(temporal, {
       taskQueue: taskQueue(options.taskQueue),

@@ -10,7 +10,13 @@ import { z } from 'zod';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MockModelServer, eventually, startPostgres, startS3Server, startTestStack, toolResults, type PostgresServer, type S3Server } from '@cairn/testing';
 import { askHuman, defineAgent, defineTool } from '../src/index.ts';
-import { blobKey } from '../src/transcript/blob-store.ts';
+import { blobKey, FileBlobStore, type CollectableBlobStore } from '../src/transcript/blob-store.ts';
+import { TranscriptStore } from '../src/transcript/transcript-store.ts';
+import { collectGarbage } from '../src/retention/collect-garbage.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PostgresBlobStore } from '../src/blob-stores/postgres-blob-store.ts';
 import { openBlobStore } from '../src/blob-stores/open-blob-store.ts';
 import { S3BlobStore } from '../src/blob-stores/s3-blob-store.ts';
@@ -75,6 +81,10 @@ describe('PostgresBlobStore', () => {
     await expect(store().get("x'; DROP TABLE cairn_blobs; --")).rejects.toThrow('Not a blob key');
   });
 
+  it('is collected by cairn gc', async () => {
+    await collectsWhatOnlyOldRunsReach(store());
+  });
+
   it('says which store refused it and why, without the password', async () => {
     const wrong = new URL(server.url);
     wrong.password = 'not-the-password';
@@ -84,6 +94,48 @@ describe('PostgresBlobStore', () => {
     expect((failure as Error).message).toMatch(/^The PostgreSQL blob store postgres:\/\/cairn@127\.0\.0\.1:\d+\/postgres failed: password authentication failed/);
     expect((failure as Error).message).not.toContain('not-the-password');
     expect((failure as { hint?: string }).hint).toContain('CAIRN_BLOB_STORE');
+  });
+});
+
+/**
+ * Retention on one store: an old run's blobs go, except what a kept run still
+ * reaches (through its transcript chain) and what was written again since the
+ * cutoff. S3 keeps times to the second, hence the pauses around the cutoff.
+ */
+async function collectsWhatOnlyOldRunsReach(store: CollectableBlobStore): Promise<void> {
+  const transcripts = new TranscriptStore(store);
+  const spec = await store.put(`a spec both runs use ${Math.random()}`);
+  const oldResult = await store.put(`an old tool result ${Math.random()}`);
+  const rewritten = `a result an old run wrote and a new run writes again ${Math.random()}`;
+  await store.put(rewritten);
+  const old = await transcripts.append({ head: null, length: 0 }, [{ role: 'user', content: 'an old question' }, { message: { role: 'tool', toolCallId: 'c1', toolName: 'lookup', isError: false, content: '' }, contentRef: oldResult }]);
+  const kept = await transcripts.append({ head: null, length: 0 }, [{ role: 'user', content: `a question still open ${Math.random()}` }]);
+  const keptLater = await transcripts.append(kept, [{ message: { role: 'tool', toolCallId: 'c2', toolName: 'lookup', isError: false, content: '' }, contentRef: spec }]);
+  await sleep(1_100);
+  const cutoff = new Date();
+  await sleep(1_100);
+  await store.put(rewritten);
+  const fresh = await store.put(`written after the cutoff ${Math.random()}`);
+  // What a kept run's history holds: its spec and transcript head.
+  const roots = [JSON.stringify({ specRef: spec, transcript: keptLater })];
+
+  const dry = await collectGarbage({ store, roots, writtenBefore: cutoff, dryRun: true });
+  // The old run's two entries and its tool result; not the spec they share, nor what was written again.
+  expect(dry).toMatchObject({ collectable: 3, deleted: 0 });
+  expect(JSON.parse(await store.get(old.head!))).toMatchObject({ contentRef: oldResult });
+
+  const done = await collectGarbage({ store, roots, writtenBefore: cutoff });
+  expect(done).toMatchObject({ collectable: 3, deleted: 3 });
+  await expect(store.get(old.head!)).rejects.toThrow('is missing from');
+  await expect(store.get(oldResult)).rejects.toThrow('is missing from');
+  expect(await new TranscriptStore(store).read(keptLater)).toHaveLength(2);
+  expect(await store.get(fresh)).toContain('written after the cutoff');
+  expect(await store.get(blobKey(rewritten))).toBe(rewritten);
+}
+
+describe('cairn gc on each store', () => {
+  it('collects a folder', async () => {
+    await collectsWhatOnlyOldRunsReach(new FileBlobStore(mkdtempSync(join(tmpdir(), 'cairn-gc-'))));
   });
 });
 
@@ -197,6 +249,10 @@ describe('S3BlobStore, on SeaweedFS', () => {
     await expect(store('tampered').get(key)).rejects.toThrow(`Blob ${key} in the S3 blob store s3://${server.bucket}/tampered is damaged`);
     const missing = blobKey('never written');
     await expect(store().get(missing)).rejects.toThrow(`Blob ${missing} is missing from the S3 blob store s3://${server.bucket}/runs.`);
+  });
+
+  it('is collected by cairn gc', async () => {
+    await collectsWhatOnlyOldRunsReach(store(`gc-${Date.now()}`));
   });
 
   it('says which store refused it and why: a wrong secret, a bucket that does not exist', async () => {

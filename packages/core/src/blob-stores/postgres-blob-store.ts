@@ -1,7 +1,7 @@
 import type { Pool, PoolConfig, QueryResultRow } from 'pg';
 import { CairnError, isCairnError } from '../errors.ts';
 import { redactUrl } from '../redact.ts';
-import { blobKey, blobStoreFailure, checkBlobKey, missingBlobError, verifiedContent, type BlobStore } from '../transcript/blob-store.ts';
+import { blobKey, blobStoreFailure, checkBlobKey, missingBlobError, verifiedContent, type CollectableBlobStore, type StoredBlob } from '../transcript/blob-store.ts';
 
 /** PostgreSQL's code for a unique violation: two processes creating the table at once. */
 const uniqueViolation = '23505';
@@ -9,10 +9,10 @@ const uniqueViolation = '23505';
 /**
  * Blobs in a PostgreSQL table, for workers on several machines that share no
  * disk. One row per blob: its key (the SHA-256 of its content), its bytes, and
- * when it was first written. Writers of the same key race harmlessly: the first
- * insert wins and the rest find the same content there.
+ * when it was last written. Writers of the same key race harmlessly: the first
+ * insert wins, and the rest only mark the row as written again.
  */
-export class PostgresBlobStore implements BlobStore {
+export class PostgresBlobStore implements CollectableBlobStore {
   /** Where the blobs are, fit to print: the URL without its password. */
   readonly description: string;
   private pool: Promise<Pool> | undefined;
@@ -34,7 +34,8 @@ export class PostgresBlobStore implements BlobStore {
   async put(content: string): Promise<string> {
     const bytes = Buffer.from(content, 'utf8');
     const key = blobKey(bytes);
-    await this.query(`INSERT INTO ${this.table} (key, content) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [key, bytes]);
+    // Written again means wanted again: retention keeps a blob a later run wrote, however old the row.
+    await this.query(`INSERT INTO ${this.table} (key, content) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET written_at = now()`, [key, bytes]);
     return key;
   }
 
@@ -43,6 +44,30 @@ export class PostgresBlobStore implements BlobStore {
     const { rows } = await this.query<{ content: Buffer }>(`SELECT content FROM ${this.table} WHERE key = $1`, [key]);
     if (rows.length === 0) throw missingBlobError(key, this.description);
     return verifiedContent(key, rows[0]!.content, this.description);
+  }
+
+  async *list(): AsyncIterable<StoredBlob> {
+    // In pages by key, so a table of millions is never read at once.
+    let after = '';
+    for (;;) {
+      const { rows } = await this.query<{ key: string; written_at: Date; bytes: number }>(
+        `SELECT key, written_at, octet_length(content) AS bytes FROM ${this.table} WHERE key > $1 ORDER BY key LIMIT 1000`,
+        [after],
+      );
+      for (const row of rows) yield { key: row.key, writtenAt: row.written_at, bytes: row.bytes };
+      if (rows.length < 1000) return;
+      after = rows[rows.length - 1]!.key;
+    }
+  }
+
+  async deleteUnlessWritten(keys: readonly string[], writtenBefore: Date): Promise<number> {
+    let deleted = 0;
+    for (let start = 0; start < keys.length; start += 1000) {
+      const batch = keys.slice(start, start + 1000);
+      const result = await this.query(`DELETE FROM ${this.table} WHERE key = ANY($1) AND written_at < $2 RETURNING key`, [batch, writtenBefore]);
+      deleted += result.rows.length;
+    }
+    return deleted;
   }
 
   /** Closes the connections. Idle connections never hold a process open, so this is for tests and tidy shutdowns. */
@@ -77,7 +102,7 @@ export class PostgresBlobStore implements BlobStore {
     const pool = new pg.Pool(config);
     // An idle connection the server drops must not crash the worker: the next query opens another.
     pool.on('error', () => {});
-    const create = `CREATE TABLE IF NOT EXISTS ${this.table} (key text PRIMARY KEY, content bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`;
+    const create = `CREATE TABLE IF NOT EXISTS ${this.table} (key text PRIMARY KEY, content bytea NOT NULL, written_at timestamptz NOT NULL DEFAULT now())`;
     try {
       await pool.query(create);
     } catch (error) {

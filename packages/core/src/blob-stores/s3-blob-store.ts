@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CairnError } from '../errors.ts';
-import { blobKey, blobStoreFailure, checkBlobKey, missingBlobError, verifiedContent, type BlobStore } from '../transcript/blob-store.ts';
+import { blobKey, blobStoreFailure, checkBlobKey, missingBlobError, verifiedContent, type CollectableBlobStore, type StoredBlob } from '../transcript/blob-store.ts';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -22,7 +22,7 @@ export interface S3BlobStoreOptions {
  * AWS SDK's usual chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a
  * profile, an instance role).
  */
-export class S3BlobStore implements BlobStore {
+export class S3BlobStore implements CollectableBlobStore {
   /** Where the blobs are, fit to print. */
   readonly description: string;
   private readonly prefix: string;
@@ -55,6 +55,34 @@ export class S3BlobStore implements BlobStore {
       throw error;
     }
     return verifiedContent(key, bytes, this.description);
+  }
+
+  async *list(): AsyncIterable<StoredBlob> {
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const prefix = this.prefix ? `${this.prefix}/` : '';
+    let token: string | undefined;
+    do {
+      const page = await this.call((client) => client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token })));
+      for (const object of page.Contents ?? []) {
+        const key = object.Key?.slice(prefix.length).replace('/', '') ?? '';
+        if (/^[0-9a-f]{64}$/.test(key)) yield { key, writtenAt: object.LastModified ?? new Date(0), bytes: object.Size ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async deleteUnlessWritten(keys: readonly string[], writtenBefore: Date): Promise<number> {
+    const { DeleteObjectCommand, HeadObjectCommand } = await import('@aws-sdk/client-s3');
+    let deleted = 0;
+    for (const key of keys) {
+      const name = this.objectName(key);
+      // S3 has no conditional delete: look again just before, so a blob written since stays.
+      const head = await this.call((client) => client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: name }))).catch(() => undefined);
+      if (!head?.LastModified || head.LastModified >= writtenBefore) continue;
+      await this.call((client) => client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: name })));
+      deleted++;
+    }
+    return deleted;
   }
 
   /** Closes the connections (for tests and tidy shutdowns: idle ones never hold a process open). */

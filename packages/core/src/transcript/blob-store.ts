@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { privateDirectoryMode, privateFileMode } from '../config/private-files.ts';
 import { dirname, join } from 'node:path';
 import { CairnError } from '../errors.ts';
@@ -15,6 +15,29 @@ export interface BlobStore {
   get(key: string): Promise<string>;
   /** Where the blobs are, fit to print (no password): "the folder /var/cairn/blobs". */
   readonly description?: string;
+}
+
+/** A blob as `cairn gc` sees it. */
+export interface StoredBlob {
+  key: string;
+  /** When it was last written: writing content that is already there counts, as a later run does with a shared blob. */
+  writtenAt: Date;
+  bytes: number;
+}
+
+/** What retention needs of a store beyond reading and writing; Cairn's stores all have it. */
+export interface CollectableBlobStore extends BlobStore {
+  list(): AsyncIterable<StoredBlob>;
+  /**
+   * Deletes these blobs, except any written at or after `writtenBefore`: a run
+   * that wrote one again while the collector looked elsewhere keeps it. Returns
+   * how many were deleted.
+   */
+  deleteUnlessWritten(keys: readonly string[], writtenBefore: Date): Promise<number>;
+}
+
+export function isCollectable(store: BlobStore): store is CollectableBlobStore {
+  return typeof (store as Partial<CollectableBlobStore>).list === 'function' && typeof (store as Partial<CollectableBlobStore>).deleteUnlessWritten === 'function';
 }
 
 export function blobKey(content: string | Uint8Array): string {
@@ -58,7 +81,7 @@ export function missingBlobError(key: string, store: string): CairnError {
  * up any run; for workers without a shared disk, implement `BlobStore` over an
  * object store or database.
  */
-export class FileBlobStore implements BlobStore {
+export class FileBlobStore implements CollectableBlobStore {
   /** Shard folders this store has made or seen: one `mkdir` each, not one per write. */
   private readonly folders = new Set<string>();
 
@@ -103,6 +126,37 @@ export class FileBlobStore implements BlobStore {
       throw error;
     }
     return verifiedContent(key, bytes, this.directory);
+  }
+
+  async *list(): AsyncIterable<StoredBlob> {
+    let shards: string[];
+    try {
+      shards = (await readdir(this.directory)).filter((name) => /^[0-9a-f]{2}$/.test(name)).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const shard of shards) {
+      for (const name of (await readdir(join(this.directory, shard))).sort()) {
+        const key = shard + name;
+        if (!/^[0-9a-f]{64}$/.test(key)) continue; // a write in progress (.tmp)
+        const info = await stat(join(this.directory, shard, name)).catch(() => undefined);
+        if (info) yield { key, writtenAt: info.mtime, bytes: info.size };
+      }
+    }
+  }
+
+  async deleteUnlessWritten(keys: readonly string[], writtenBefore: Date): Promise<number> {
+    let deleted = 0;
+    for (const key of keys) {
+      const path = this.pathOf(key);
+      // A write renames a new file into place, so a blob written again has a new time.
+      const info = await stat(path).catch(() => undefined);
+      if (!info || info.mtime >= writtenBefore) continue;
+      await rm(path, { force: true });
+      deleted++;
+    }
+    return deleted;
   }
 
   private pathOf(key: string): string {
