@@ -1,6 +1,6 @@
 import { CairnClient } from '@cairn/core';
 import { taskQueue } from '@cairn/core/config';
-import { blobStoreFromEnvironment, sharedBlobStoreConfigured, type BlobStore, type BlobStoreSetting } from '@cairn/core/blob-stores';
+import { blobStoreFromEnvironment, encryptedAtRest, sharedBlobStoreConfigured, type BlobStore, type BlobStoreSetting } from '@cairn/core/blob-stores';
 import { connectToTemporal, isEmbedded } from '@cairn/core/temporal';
 import type { Connection } from '@temporalio/client';
 import { Client } from '@temporalio/client';
@@ -55,7 +55,8 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   const { connection, namespace, address: connected } = await connectToTemporal({ address: server?.address }).catch((error: unknown) => {
     throw withModeHint(error, server);
   });
-  const dataConverter = cairnDataConverter(stackEncryption(embedded));
+  const encryption = stackEncryption(embedded);
+  const dataConverter = cairnDataConverter(encryption);
   const temporal = new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
   return {
     temporal,
@@ -63,7 +64,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
     client: new CairnClient(temporal, {
       taskQueue: taskQueue(options.taskQueue),
       uiBaseUrl,
-      blobs: embedded || sharedBlobStoreConfigured() || options.blobStore ? blobStoreFromEnvironment(options.blobStore) : undefined,
+      blobs: embedded || sharedBlobStoreConfigured() || options.blobStore ? encryptedAtRest(blobStoreFromEnvironment(options.blobStore), encryption) : undefined,
     }),
     connection,
     address: connected,

@@ -1,9 +1,11 @@
 /**
- * An encrypted stack: what Cairn writes to history is sealed with the stack's
- * key, and a client without the key (another user of the machine, say) can
+ * An encrypted stack: what Cairn writes to history and to its blob store is
+ * sealed with the stack's key, and a client without the key (another user of the machine, say) can
  * neither read a run, nor approve its calls, nor start a run on its workers.
  */
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client, Connection, type WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -63,6 +65,15 @@ describe('an encrypted stack', () => {
     expect(history).not.toContain('Ada');
     // Its memo (pending questions and approvals) is sealed too: without the key it cannot even be described.
     await expect(stranger.workflow.getHandle(runId).describe()).rejects.toThrow('Unknown encoding: binary/encrypted');
+
+    // Nor is any of it readable in the blob store: every blob is sealed with the same key.
+    const blobs = readdirSync(stack.blobDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    expect(blobs.length).toBeGreaterThan(3);
+    for (const blob of blobs) {
+      const bytes = readFileSync(join(blob.parentPath, blob.name));
+      expect(bytes.subarray(0, 10).toString()).toBe('CAIRNBLOB1');
+      for (const secret of [secretPart, 'Ada', 'test-key', 'Pay when asked']) expect(bytes.includes(secret), `${secret} in ${blob.name}`).toBe(false);
+    }
 
     const record = await stack.client.record(runId);
     expect(JSON.stringify(record)).toContain(secretPart);

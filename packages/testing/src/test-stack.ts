@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { CairnClient, CairnError, type AgentDefinition, type CairnConfig, type PriceTable } from '@cairn/core';
 import { resolveModel } from '@cairn/core/internals';
-import { FileBlobStore, openBlobStore, type BlobStoreSetting } from '@cairn/core/blob-stores';
+import { FileBlobStore, encryptedAtRest, openBlobStore, type BlobStoreSetting } from '@cairn/core/blob-stores';
 import { createCairnWorker, type CairnWorkerOptions } from '@cairn/core/worker';
 import { cairnDataConverter, type EncryptionSettings } from '@cairn/core/encryption';
 import type { MockModelServer } from './mock-model-server.ts';
@@ -113,7 +113,7 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
   const dataConverter = cairnDataConverter(options.encryption);
   const temporal = new Client({ connection, ...(dataConverter ? { dataConverter } : {}) });
   const stack: TestStack = {
-    client: new CairnClient(temporal, { taskQueue, blobs: openStore() }),
+    client: new CairnClient(temporal, { taskQueue, blobs: encryptedAtRest(openStore(), options.encryption) }),
     temporal,
     taskQueue,
     blobDir,

@@ -1,5 +1,6 @@
 import { CairnError } from '@cairn/core';
-import { blobStoreFromEnvironment, isCollectable, sharedBlobStoreConfigured } from '@cairn/core/blob-stores';
+import { blobStoreFromEnvironment, encryptedAtRest, isCollectable, sharedBlobStoreConfigured } from '@cairn/core/blob-stores';
+import { stackEncryption } from '../encryption.ts';
 import { collectGarbage, keptRuns } from '@cairn/core/retention';
 import { isEmbedded } from '@cairn/core/temporal';
 import { loadCliConfig } from '../config.ts';
@@ -24,7 +25,8 @@ export async function gcCommand(options: GcOptions): Promise<number> {
   if (!isEmbedded() && !sharedBlobStoreConfigured() && !config.blobStore) {
     throw new CairnError("On a cluster, 'cairn gc' needs to be told which blob store the workers share.", { hint: 'Set CAIRN_BLOB_STORE (or CAIRN_BLOB_DIR) as the workers have it.' });
   }
-  const store = blobStoreFromEnvironment(config.blobStore);
+  // Marking reads what kept blobs name, so it reads them as the workers wrote them.
+  const store = encryptedAtRest(blobStoreFromEnvironment(config.blobStore), stackEncryption(isEmbedded()));
   if (!isCollectable(store)) throw new CairnError(`${store.description ?? 'This blob store'} cannot list or delete its blobs, so 'cairn gc' cannot collect it.`, { hint: 'Give the store list() and deleteUnlessWritten() (CollectableBlobStore).' });
 
   const startedAt = new Date();

@@ -4,9 +4,9 @@
  */
 import type { AgentDefinition, CairnConfig } from '@cairn/core';
 import { isCairnError } from '@cairn/core';
-import { blobStoreFromEnvironment } from '@cairn/core/blob-stores';
+import { blobStoreFromEnvironment, encryptedAtRest } from '@cairn/core/blob-stores';
 import { cairnHome } from '@cairn/core/config';
-import { encryptionFromEnvironment, existingLocalEncryption } from '@cairn/core/encryption';
+import { encryptionFromEnvironment, existingLocalEncryption, type EncryptionSettings } from '@cairn/core/encryption';
 import { redact, resolveModel } from '@cairn/core/internals';
 import { CAIRN_SEARCH_ATTRIBUTE_KEYS } from '@cairn/core/temporal';
 import proto from '@temporalio/proto';
@@ -67,11 +67,13 @@ export async function checkSearchAttributes({ temporal }: DoctorContext): Promis
   }
 }
 
-export async function checkBlobStore({ config }: DoctorContext): Promise<CheckResult> {
+export async function checkBlobStore(context: DoctorContext): Promise<CheckResult> {
+  const { config } = context;
   const check = 'blob store';
   let where = 'the blob store';
   try {
-    const store = blobStoreFromEnvironment(config.blobStore);
+    // Sealed as the workers seal it when this shell holds usable keys (bad keys are the codec check's to report).
+    const store = encryptedAtRest(blobStoreFromEnvironment(config.blobStore), usableEncryption(context.embedded));
     where = store.description ?? where;
     // The same probe every time: one blob, however often this runs. A store that refuses writes refuses it even when it holds it.
     const probe = 'cairn doctor: this blob store is writable from a machine that ran the check.';
@@ -80,6 +82,14 @@ export async function checkBlobStore({ config }: DoctorContext): Promise<CheckRe
     return { check, status: 'ok', verdict: `${where}: written and read back` };
   } catch (error) {
     return { check, status: 'fail', verdict: `${where}: ${messageOf(error)}`, fix: fixOf(error) ?? 'Check CAIRN_BLOB_STORE and that this machine can write to the store.' };
+  }
+}
+
+function usableEncryption(embedded: boolean): EncryptionSettings | undefined {
+  try {
+    return encryptionFromEnvironment() ?? (embedded ? existingLocalEncryption(cairnHome()) : undefined);
+  } catch {
+    return undefined;
   }
 }
 

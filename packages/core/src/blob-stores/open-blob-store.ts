@@ -2,7 +2,10 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { blobDirectory } from '../config/paths.ts';
 import { CairnError } from '../errors.ts';
-import { FileBlobStore, type BlobStore } from '../transcript/blob-store.ts';
+import type { BlobStore } from '../transcript/blob-store.ts';
+import { FileBlobStore } from './file-blob-store.ts';
+import { ContentAddressedStore } from './content-addressed-store.ts';
+import type { EncryptionSettings } from '../encryption/encryption-keys.ts';
 import { PostgresBlobStore } from './postgres-blob-store.ts';
 import { S3BlobStore } from './s3-blob-store.ts';
 
@@ -46,4 +49,13 @@ export function blobStoreFromEnvironment(configured?: BlobStoreSetting | BlobSto
 /** Whether this process was told which store the workers share, rather than falling back to its own folder. */
 export function sharedBlobStoreConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.CAIRN_BLOB_STORE || env.CAIRN_BLOB_DIR);
+}
+
+/**
+ * The store, encrypting at rest with the keys that encrypt history, when there
+ * are keys. A store of your own (not one of Cairn's) is returned as it is: it
+ * keeps its bytes its own way.
+ */
+export function encryptedAtRest(store: BlobStore, encryption: EncryptionSettings | undefined): BlobStore {
+  return encryption && store instanceof ContentAddressedStore ? store.encrypted(encryption) : store;
 }

@@ -1,25 +1,32 @@
 import type { Pool, PoolConfig, QueryResultRow } from 'pg';
 import { CairnError, isCairnError } from '../errors.ts';
 import { redactUrl } from '../redact.ts';
-import { blobKey, blobStoreFailure, checkBlobKey, missingBlobError, verifiedContent, type CollectableBlobStore, type StoredBlob } from '../transcript/blob-store.ts';
+import { blobStoreFailure, type StoredBlob } from '../transcript/blob-store.ts';
+import type { BlobStorage } from './blob-storage.ts';
+import { ContentAddressedStore } from './content-addressed-store.ts';
 
 /** PostgreSQL's code for a unique violation: two processes creating the table at once. */
 const uniqueViolation = '23505';
 
 /**
  * Blobs in a PostgreSQL table, for workers on several machines that share no
- * disk. One row per blob: its key (the SHA-256 of its content), its bytes, and
- * when it was last written. Writers of the same key race harmlessly: the first
- * insert wins, and the rest only mark the row as written again.
+ * disk. One row per blob: its key, its bytes, and when it was last written.
+ * Writers of the same key race harmlessly: the first insert wins, and the rest
+ * only mark the row as written again.
  */
-export class PostgresBlobStore implements CollectableBlobStore {
-  /** Where the blobs are, fit to print: the URL without its password. */
+export class PostgresBlobStore extends ContentAddressedStore {
+  constructor(url: string, options: { table?: string; poolSize?: number } = {}) {
+    super(new PostgresBlobStorage(url, options));
+  }
+}
+
+class PostgresBlobStorage implements BlobStorage {
   readonly description: string;
   private pool: Promise<Pool> | undefined;
 
   constructor(
     private readonly url: string,
-    private readonly options: { table?: string; poolSize?: number } = {},
+    private readonly options: { table?: string; poolSize?: number },
   ) {
     this.description = `the PostgreSQL blob store ${withoutPassword(url)}`;
     if (options.table !== undefined && !/^[a-z_][a-z0-9_]*$/.test(options.table)) {
@@ -31,19 +38,14 @@ export class PostgresBlobStore implements CollectableBlobStore {
     return this.options.table ?? 'cairn_blobs';
   }
 
-  async put(content: string): Promise<string> {
-    const bytes = Buffer.from(content, 'utf8');
-    const key = blobKey(bytes);
+  async write(name: string, bytes: Uint8Array): Promise<void> {
     // Written again means wanted again: retention keeps a blob a later run wrote, however old the row.
-    await this.query(`INSERT INTO ${this.table} (key, content) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET written_at = now()`, [key, bytes]);
-    return key;
+    await this.query(`INSERT INTO ${this.table} (key, content) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET written_at = now()`, [name, Buffer.from(bytes)]);
   }
 
-  async get(key: string): Promise<string> {
-    checkBlobKey(key);
-    const { rows } = await this.query<{ content: Buffer }>(`SELECT content FROM ${this.table} WHERE key = $1`, [key]);
-    if (rows.length === 0) throw missingBlobError(key, this.description);
-    return verifiedContent(key, rows[0]!.content, this.description);
+  async read(name: string): Promise<Uint8Array | undefined> {
+    const { rows } = await this.query<{ content: Buffer }>(`SELECT content FROM ${this.table} WHERE key = $1`, [name]);
+    return rows[0]?.content;
   }
 
   async *list(): AsyncIterable<StoredBlob> {
@@ -60,11 +62,10 @@ export class PostgresBlobStore implements CollectableBlobStore {
     }
   }
 
-  async deleteUnlessWritten(keys: readonly string[], writtenBefore: Date): Promise<number> {
+  async deleteUnlessWritten(names: readonly string[], writtenBefore: Date): Promise<number> {
     let deleted = 0;
-    for (let start = 0; start < keys.length; start += 1000) {
-      const batch = keys.slice(start, start + 1000);
-      const result = await this.query(`DELETE FROM ${this.table} WHERE key = ANY($1) AND written_at < $2 RETURNING key`, [batch, writtenBefore]);
+    for (let start = 0; start < names.length; start += 1000) {
+      const result = await this.query(`DELETE FROM ${this.table} WHERE key = ANY($1) AND written_at < $2 RETURNING key`, [names.slice(start, start + 1000), writtenBefore]);
       deleted += result.rows.length;
     }
     return deleted;
@@ -82,7 +83,7 @@ export class PostgresBlobStore implements CollectableBlobStore {
     try {
       return await pool.query<Row>(text, values);
     } catch (error) {
-      throw this.unreachable(error);
+      throw this.failure(error);
     }
   }
 
@@ -96,7 +97,7 @@ export class PostgresBlobStore implements CollectableBlobStore {
   }
 
   private async open(): Promise<Pool> {
-    // Loaded on first use: a worker on the file store never pays for the driver.
+    // Loaded on first use: a worker on another store never pays for the driver.
     const { default: pg } = await import('pg');
     const config: PoolConfig = { connectionString: this.url, max: this.options.poolSize ?? 10, allowExitOnIdle: true, connectionTimeoutMillis: 10_000 };
     const pool = new pg.Pool(config);
@@ -108,14 +109,14 @@ export class PostgresBlobStore implements CollectableBlobStore {
     } catch (error) {
       if ((error as { code?: string }).code !== uniqueViolation) {
         await pool.end().catch(() => {});
-        throw this.unreachable(error);
+        throw this.failure(error);
       }
       // Another worker made the table at the same moment: it is there now.
     }
     return pool;
   }
 
-  private unreachable(error: unknown): unknown {
+  private failure(error: unknown): unknown {
     if (isCairnError(error)) return error;
     const message = (error as Error).message || (error as { code?: string }).code || String(error);
     return blobStoreFailure(this.description, message, {

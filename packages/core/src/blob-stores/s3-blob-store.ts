@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { CairnError } from '../errors.ts';
-import { blobKey, blobStoreFailure, checkBlobKey, missingBlobError, verifiedContent, type CollectableBlobStore, type StoredBlob } from '../transcript/blob-store.ts';
+import { blobStoreFailure, type StoredBlob } from '../transcript/blob-store.ts';
+import type { BlobStorage } from './blob-storage.ts';
+import { ContentAddressedStore } from './content-addressed-store.ts';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -16,14 +17,18 @@ export interface S3BlobStoreOptions {
 
 /**
  * Blobs as objects in an S3 bucket, for workers on several machines that share
- * no disk. Each object's name is its content's SHA-256 under the prefix
- * (`prefix/ab/cdef…`). Writers of the same key write the same bytes, so a race
- * between them leaves the right object whoever wins. Credentials come from the
- * AWS SDK's usual chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a
- * profile, an instance role).
+ * no disk, at `prefix/ab/cdef…` by key. Writers of the same key write the same
+ * content, so a race between them leaves the right object whoever wins.
+ * Credentials come from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID and
+ * AWS_SECRET_ACCESS_KEY, a profile, an instance role).
  */
-export class S3BlobStore implements CollectableBlobStore {
-  /** Where the blobs are, fit to print. */
+export class S3BlobStore extends ContentAddressedStore {
+  constructor(options: S3BlobStoreOptions) {
+    super(new S3BlobStorage(options));
+  }
+}
+
+class S3BlobStorage implements BlobStorage {
   readonly description: string;
   private readonly prefix: string;
   private client: Promise<S3Client> | undefined;
@@ -33,28 +38,20 @@ export class S3BlobStore implements CollectableBlobStore {
     this.description = `the S3 blob store s3://${options.bucket}/${this.prefix}`;
   }
 
-  async put(content: string): Promise<string> {
-    const bytes = Buffer.from(content, 'utf8');
-    const key = blobKey(bytes);
+  async write(name: string, bytes: Uint8Array): Promise<void> {
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-    await this.call((client) => client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: this.objectName(key), Body: bytes, ContentType: 'text/plain; charset=utf-8' })));
-    return key;
+    await this.call((client) => client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: this.objectName(name), Body: bytes })));
   }
 
-  async get(key: string): Promise<string> {
-    checkBlobKey(key);
+  async read(name: string): Promise<Uint8Array | undefined> {
     const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-    let bytes: Uint8Array;
     try {
-      bytes = await this.call(async (client) => {
-        const object = await client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectName(key) }));
-        return object.Body!.transformToByteArray();
-      });
+      const object = await (await this.connectedClient()).send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectName(name) }));
+      return await object.Body!.transformToByteArray();
     } catch (error) {
-      if ((error as CairnError).cause && isNotFound((error as CairnError).cause)) throw missingBlobError(key, this.description);
-      throw error;
+      if (isNotFound(error)) return undefined;
+      throw this.failure(error);
     }
-    return verifiedContent(key, bytes, this.description);
   }
 
   async *list(): AsyncIterable<StoredBlob> {
@@ -71,15 +68,15 @@ export class S3BlobStore implements CollectableBlobStore {
     } while (token);
   }
 
-  async deleteUnlessWritten(keys: readonly string[], writtenBefore: Date): Promise<number> {
+  async deleteUnlessWritten(names: readonly string[], writtenBefore: Date): Promise<number> {
     const { DeleteObjectCommand, HeadObjectCommand } = await import('@aws-sdk/client-s3');
     let deleted = 0;
-    for (const key of keys) {
-      const name = this.objectName(key);
+    for (const name of names) {
+      const objectName = this.objectName(name);
       // S3 has no conditional delete: look again just before, so a blob written since stays.
-      const head = await this.call((client) => client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: name }))).catch(() => undefined);
+      const head = await this.call((client) => client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: objectName }))).catch(() => undefined);
       if (!head?.LastModified || head.LastModified >= writtenBefore) continue;
-      await this.call((client) => client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: name })));
+      await this.call((client) => client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: objectName })));
       deleted++;
     }
     return deleted;
@@ -92,20 +89,28 @@ export class S3BlobStore implements CollectableBlobStore {
     (await client)?.destroy();
   }
 
-  private objectName(key: string): string {
-    return `${this.prefix ? `${this.prefix}/` : ''}${key.slice(0, 2)}/${key.slice(2)}`;
+  private objectName(name: string): string {
+    return `${this.prefix ? `${this.prefix}/` : ''}${name.slice(0, 2)}/${name.slice(2)}`;
   }
 
   private async call<Output>(operation: (client: S3Client) => Promise<Output>): Promise<Output> {
-    const client = await (this.client ??= this.createClient());
+    const client = await this.connectedClient();
     try {
       return await operation(client);
     } catch (error) {
-      throw blobStoreFailure(this.description, describeS3Error(error), {
-        cause: error,
-        hint: 'Check CAIRN_BLOB_STORE, the endpoint (AWS_ENDPOINT_URL_S3), the credentials and that the bucket exists.',
-      });
+      throw this.failure(error);
     }
+  }
+
+  private failure(error: unknown): Error {
+    return blobStoreFailure(this.description, describeS3Error(error), {
+      cause: error,
+      hint: 'Check CAIRN_BLOB_STORE, the endpoint (AWS_ENDPOINT_URL_S3), the credentials and that the bucket exists.',
+    });
+  }
+
+  private connectedClient(): Promise<S3Client> {
+    return (this.client ??= this.createClient());
   }
 
   private async createClient(): Promise<S3Client> {
@@ -116,7 +121,7 @@ export class S3BlobStore implements CollectableBlobStore {
       region: this.options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       ...(endpoint ? { endpoint } : {}),
       forcePathStyle: this.options.forcePathStyle ?? endpoint !== undefined,
-      // Content is verified against its key on every read; the SDK's extra checksums are not understood by every S3-compatible server.
+      // Content is checked against its key on every read; the SDK's extra checksums are not understood by every S3-compatible server.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileBlobStore } from '../transcript/blob-store.ts';
+import { FileBlobStore } from '../blob-stores/file-blob-store.ts';
 import { ensurePrivateDirectory } from './private-files.ts';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
@@ -49,6 +49,6 @@ describe('a private CAIRN_HOME', () => {
     const key = await blobs.put('the real result');
     const folder = join(directory, key.slice(0, 2));
     writeFileSync(join(folder, readdirSync(folder)[0]!), 'a forged result');
-    await expect(blobs.get(key)).rejects.toThrow(`Blob ${key} in ${directory} is damaged: its content does not match its key.`);
+    await expect(blobs.get(key)).rejects.toThrow(`Blob ${key} in the folder ${directory} is damaged: its content does not match its key.`);
   });
 });

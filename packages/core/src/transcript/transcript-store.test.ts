@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileBlobStore } from './blob-store.ts';
+import { FileBlobStore } from '../blob-stores/file-blob-store.ts';
 import { emptyTranscript, TranscriptStore } from './transcript-store.ts';
 
 /** A file store that counts the bytes written to it. */

@@ -10,7 +10,7 @@ import type { CairnConfig } from '../config/define-config.ts';
 import { cairnHome, taskQueue as defaultTaskQueue } from '../config/paths.ts';
 import { resolveModel as resolveFromEnv } from '../providers/registry.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
-import { blobStoreFromEnvironment } from '../blob-stores/open-blob-store.ts';
+import { blobStoreFromEnvironment, encryptedAtRest } from '../blob-stores/open-blob-store.ts';
 import { workflowBundle } from './workflow-bundle.ts';
 import { cairnDataConverter } from '../encryption/data-converter.ts';
 import type { EncryptionSettings } from '../encryption/encryption-keys.ts';
@@ -30,14 +30,15 @@ export interface CairnWorkerOptions {
   tracing?: Pick<RunTracerOptions, 'processor' | 'resource' | 'captureContent'>;
   /** Receives every run event of this worker's runs, once: never while a history is replayed. */
   onRunEvent?: (envelope: RunEventEnvelope) => void;
-  /** Encrypts everything this worker writes to history (`encryption/`); clients of its runs need the same keys. */
+  /** Encrypts everything this worker writes to history (`encryption/`) and to Cairn's blob stores; clients of its runs need the same keys. */
   encryption?: EncryptionSettings;
 }
 
 /** A Temporal worker that serves the config's agents. Call `run()` on it. */
 export async function createCairnWorker(options: CairnWorkerOptions): Promise<Worker> {
   const agents = new AgentRegistry(options.config.agents);
-  const blobs = options.blobs ?? blobStoreFromEnvironment(options.config.blobStore);
+  // At rest too: what stays out of history is sealed with the keys that seal history.
+  const blobs = encryptedAtRest(options.blobs ?? blobStoreFromEnvironment(options.config.blobStore), options.encryption);
   const cairnActivities = createActivities({
     agents,
     prices: options.config.prices,
