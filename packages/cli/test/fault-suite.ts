@@ -76,12 +76,10 @@ const faultKinds = ['rate_limit', 'server_error', 'overloaded', 'hang', 'malform
 type FaultKind = (typeof faultKinds)[number];
 
 /** The clerk's and the manager's script, by what the conversation holds so far. */
-function agentScript(request: MockRequest, cutOff: boolean): ScriptedReply {
+function agentScript(request: MockRequest): ScriptedReply {
   const task = request.messages[0]?.content ?? '';
   const invoice = /invoice (INV-\d+)/.exec(task)?.[1] ?? 'INV-0';
   const results = toolResults(request);
-  const last = request.messages.at(-1);
-  if (last?.role === 'user' && last.content.startsWith('Your answer was cut off')) return { text: ` ${invoice}.` };
   if (request.system.startsWith('You are the manager')) {
     if (results.length === 0) return { toolCalls: [{ name: 'delegate_to_fault_clerk', arguments: { task: `Pay invoice ${invoice} for the manager.` } }] };
     return { text: `The clerk says: ${results[0]!.content.split('\n')[0]}` };
@@ -90,7 +88,7 @@ function agentScript(request: MockRequest, cutOff: boolean): ScriptedReply {
   const good = results.filter((result) => !result.isError);
   if (good.length === 0) return { toolCalls: [{ name: 'lookup_invoice', arguments: { invoice } }] };
   if (good.length === 1) return { toolCalls: [{ name: 'record_payment', arguments: { invoice, cents: 1200 } }] };
-  return cutOff ? { text: 'Paid', stopReason: 'max_tokens' } : { text: `Paid ${invoice}.` };
+  return { text: `Paid ${invoice}.` };
 }
 
 export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultReport> {
@@ -116,18 +114,25 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultRe
     cleanups.push(() => mock.close());
     // Each conversation gets at most one fault, so every call gets through in the end.
     const faulted = new Set<string>();
+    /** The rest of each answer cut off at the output cap, for the continuation Cairn asks for. */
+    const rests = new Map<string, string>();
     const research = researchScript();
     mock.handle((request) => {
-      const key = `${request.system}\n${request.messages[0]?.content}\n${request.messages.length}`;
+      const run = `${request.system}\n${request.messages[0]?.content}`;
+      const last = request.messages.at(-1);
+      if (last?.role === 'user' && last.content.startsWith('Your answer was cut off') && rests.has(run)) return { text: rests.get(run)! };
       const isResearch = /^You (scope|plan|research|write)/.test(request.system);
-      let fault: FaultKind | undefined;
-      if (!faulted.has(key) && next() < 0.3) {
-        fault = faultKinds[Math.floor(next() * faultKinds.length)]!;
-        // Research replies are checked word for word: only transport faults there.
-        if (isResearch && (fault === 'malformed_arguments' || fault === 'cut_off')) fault = 'server_error';
-        faulted.add(key);
-        faults[fault]!++;
-      }
+      const reply = isResearch ? research(request) : agentScript(request);
+      const key = `${run}\n${request.messages.length}`;
+      if (faulted.has(key) || next() >= 0.3) return reply;
+      faulted.add(key);
+      const call = reply.toolCalls?.[0];
+      // A reply-shaped fault only where it fits: research replies are checked word for word.
+      const fits = (kind: FaultKind) =>
+        kind === 'malformed_arguments' ? !isResearch && call?.name === 'lookup_invoice' : kind === 'cut_off' ? !isResearch && !reply.toolCalls && reply.text !== undefined : true;
+      const candidates = faultKinds.filter(fits);
+      const fault = candidates[Math.floor(next() * candidates.length)]!;
+      faults[fault]!++;
       switch (fault) {
         case 'rate_limit':
           return { fault: { kind: 'rate_limit', retryAfterSeconds: 1 } };
@@ -138,10 +143,14 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultRe
         case 'hang':
           return { fault: { kind: 'hang' } };
         case 'malformed_arguments':
-          if (request.system.startsWith('You are the clerk') && toolResults(request).length === 0) return { toolCalls: [{ name: 'lookup_invoice', arguments: '{"invoice": "INV-' }] };
-          break;
+          // Broken JSON where the wire carries text (OpenAI); arguments that break the schema where it carries an object (Anthropic).
+          return { toolCalls: [{ ...call!, arguments: request.format === 'openai' ? '{"invoice": "INV-' : { invoice: 42 } }] };
+        case 'cut_off': {
+          const cut = Math.ceil(reply.text!.length / 2);
+          rests.set(run, reply.text!.slice(cut));
+          return { text: reply.text!.slice(0, cut), stopReason: 'max_tokens' };
+        }
       }
-      return isResearch ? research(request) : agentScript(request, fault === 'cut_off');
     });
 
     const encryption = { keys: parseEncryptionKeys(`faults:${randomBytes(32).toString('base64')}`, 'the fault suite'), acceptPlaintext: false };
@@ -153,6 +162,8 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultRe
       CAIRN_MODEL: 'openai:gpt-test',
       OPENAI_API_KEY: 'fault-key',
       OPENAI_BASE_URL: mock.openaiBaseUrl,
+      ANTHROPIC_API_KEY: 'fault-key',
+      ANTHROPIC_BASE_URL: mock.anthropicBaseUrl,
       CAIRN_ENCRYPTION_KEYS: `faults:${encryption.keys[0]!.key.toString('base64')}`,
       FAULT_JOURNAL: journal,
       ...storeEnv,
@@ -283,30 +294,37 @@ async function servedAfterCompletion(temporal: Client, requests: readonly MockRe
   return { checked, servedAgain };
 }
 
-/** Payments made more than once for a key, and those made again after their call had completed. */
+/**
+ * Payments made more than once for a key, and those made again after Temporal
+ * had recorded their call as completed. A repeat before that is a call cut off
+ * by a kill (or by a Temporal restart that lost the attempt), retried as it must be.
+ */
 async function repeatedPayments(temporal: Client, journal: string): Promise<{ payments: number; repeated: number; repeatedAfterCompletion: number }> {
-  const counts = new Map<string, number>();
-  for (const line of readFileSync(journal, 'utf8').split('\n').filter(Boolean)) counts.set(line, (counts.get(line) ?? 0) + 1);
+  const executions = new Map<string, number[]>();
+  for (const line of readFileSync(journal, 'utf8').split('\n').filter(Boolean)) {
+    const [time, key] = line.split(' ') as [string, string];
+    executions.set(key, [...(executions.get(key) ?? []), Number(time)]);
+  }
   let repeated = 0;
   let repeatedAfterCompletion = 0;
-  for (const [key, count] of counts) {
-    if (count < 2) continue;
+  const decoder = new TextDecoder();
+  for (const [key, times] of executions) {
+    if (times.length < 2) continue;
     repeated++;
-    // The attempt that completed the call: executions beyond it came after Temporal recorded the result.
     const [runId, toolCallId] = [key.slice(0, key.lastIndexOf('/')), key.slice(key.lastIndexOf('/') + 1)];
     const history = await fetchDecodedHistory(temporal, runId);
-    const decoder = new TextDecoder();
     let scheduled: string | undefined;
-    let attempt = 1;
+    let completedAt = Infinity;
     for (const event of history.events ?? []) {
       const input = event.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;
       if (input && decoder.decode(input).includes(`"toolCallId":"${toolCallId}"`)) scheduled = String(event.eventId);
-      const startedEvent = event.activityTaskStartedEventAttributes;
-      if (startedEvent && String(startedEvent.scheduledEventId) === scheduled) attempt = startedEvent.attempt ?? 1;
+      if (scheduled !== undefined && String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === scheduled) {
+        completedAt = Number(event.eventTime!.seconds) * 1000 + Math.floor((event.eventTime!.nanos ?? 0) / 1e6);
+      }
     }
-    if (count > attempt) repeatedAfterCompletion++;
+    if (times.some((time) => time > completedAt)) repeatedAfterCompletion++;
   }
-  return { payments: counts.size, repeated, repeatedAfterCompletion };
+  return { payments: executions.size, repeated, repeatedAfterCompletion };
 }
 
 /** One line per figure, as the issue asks them printed. */
