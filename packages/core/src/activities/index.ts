@@ -3,7 +3,6 @@ import type { AgentRegistry } from '../agent/agent-registry.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
 import { TranscriptStore } from '../transcript/transcript-store.ts';
 import { defaultPrices, type PriceTable } from '../budget/prices.ts';
-import { startTokenizer } from '../budget/estimate-tokens.ts';
 import { callModelActivity, type ModelResolver } from './call-model.ts';
 import { resolveAgentActivity } from './resolve-agent.ts';
 import { prepareToolCallActivity, runToolActivity } from './run-tool.ts';
@@ -18,7 +17,6 @@ export interface ActivityDependencies {
 
 /** The activities one worker registers, bound to its agents, blob store and model providers. */
 export function createActivities({ agents, blobs, resolveModel, prices }: ActivityDependencies): CairnActivities {
-  startTokenizer();
   const transcripts = new TranscriptStore(blobs);
   return {
     resolveAgent: resolveAgentActivity(agents, blobs, { ...defaultPrices, ...prices }),

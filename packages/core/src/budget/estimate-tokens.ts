@@ -8,12 +8,12 @@ import type { Message } from '../messages.ts';
 import type { ToolDescriptor } from '../providers/provider.ts';
 import { TokenizerThread } from './tokenizer-thread.ts';
 
+/**
+ * Started by the first estimate a worker needs, not at its start: most turns
+ * never tokenize (see `inputTokenBound`), and building the tokenizer costs more
+ * than a second of CPU. The call that waits for it heartbeats meanwhile.
+ */
 const tokenizer = new TokenizerThread();
-
-/** Starts the tokenizer thread, so that the first estimate a run needs finds it ready. */
-export function startTokenizer(): void {
-  tokenizer.start();
-}
 
 /** Per-message framing (role markers, separators) that the text alone does not show. */
 const perMessageOverhead = 6;

@@ -18,11 +18,6 @@ export class TokenizerThread {
   private readonly requests = new Map<number, Request>();
   private nextId = 0;
 
-  /** Starts the thread (and its tokenizer) now, so the first count does not wait for it. */
-  start(): void {
-    this.ensureThread();
-  }
-
   /** Tokens in each text, as `countTokens` counts them. */
   count(texts: string[]): Promise<number[]> {
     if (texts.length === 0) return Promise.resolve([]);
