@@ -1,6 +1,7 @@
 import { taskQueue as resolveTaskQueue } from '@cairn/core/config';
 import { ensureSearchAttributes, isEmbedded, loadConnectionOptions } from '@cairn/core/temporal';
 import { createCairnWorker } from '@cairn/core/worker';
+import { blobStoreFromEnvironment } from '@cairn/core/blob-stores';
 import { tracingFromEnvironment } from '@cairn/core/telemetry';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { CairnError, ServerUnreachableError } from '@cairn/core';
@@ -49,7 +50,11 @@ export async function workerCommand(options: { config?: string; taskQueue?: stri
     ...(tracing ? { tracing } : {}),
     ...(encryption ? { encryption } : {}),
   });
-  console.log(`Worker ready: task queue '${taskQueue}' on ${address}, agents: ${config.agents.map((agent) => agent.name).join(', ')}${path ? ` (from ${path})` : ' (built-in)'}${encryption ? `; history encrypted with key '${encryption.keys[0]!.id}'` : ''}`);
+  const blobs = blobStoreFromEnvironment(config.blobStore).description ?? 'a blob store of the config';
+  console.log(
+    `Worker ready: task queue '${taskQueue}' on ${address}, agents: ${config.agents.map((agent) => agent.name).join(', ')}${path ? ` (from ${path})` : ' (built-in)'}; blobs in ${blobs}` +
+      (encryption ? `; history and blobs encrypted with key '${encryption.keys[0]!.id}'` : ''),
+  );
   try {
     await worker.run();
   } finally {
