@@ -41,8 +41,11 @@ export async function workerCommand(options: { config?: string; taskQueue?: stri
   const encryption = configured && (await requireEncryptionOnceOldRunsClosed(configured, connection, settings.namespace));
   const taskQueue = resolveTaskQueue(options.taskQueue ?? config.taskQueue);
   const tracing = tracingFromEnvironment();
+  // Opened here once, so the ready line names the store the worker uses.
+  const blobs = blobStoreFromEnvironment(config.blobStore);
   const worker = await createCairnWorker({
     config,
+    blobs,
     connection,
     namespace: settings.namespace,
     taskQueue,
@@ -50,9 +53,8 @@ export async function workerCommand(options: { config?: string; taskQueue?: stri
     ...(tracing ? { tracing } : {}),
     ...(encryption ? { encryption } : {}),
   });
-  const blobs = blobStoreFromEnvironment(config.blobStore).description ?? 'a blob store of the config';
   console.log(
-    `Worker ready: task queue '${taskQueue}' on ${address}, agents: ${config.agents.map((agent) => agent.name).join(', ')}${path ? ` (from ${path})` : ' (built-in)'}; blobs in ${blobs}` +
+    `Worker ready: task queue '${taskQueue}' on ${address}, agents: ${config.agents.map((agent) => agent.name).join(', ')}${path ? ` (from ${path})` : ' (built-in)'}; blobs in ${blobs.description ?? 'a blob store of the config'}` +
       (encryption ? `; history and blobs encrypted with key '${encryption.keys[0]!.id}'` : ''),
   );
   try {

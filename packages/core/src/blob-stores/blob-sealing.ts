@@ -66,13 +66,14 @@ export function encryptedSealing(settings: EncryptionSettings): BlobSealing {
         if (!settings.acceptPlaintext) throw new CairnError(`Blob ${name} in ${store} is not encrypted, and plain blobs are refused (CAIRN_ENCRYPTION_REQUIRED).`, { hint: 'Unset CAIRN_ENCRYPTION_REQUIRED while runs from before encryption are open.' });
         return plainSealing.open(stored, name, store);
       }
-      const idLength = bytes[magic.length]!;
+      const idLength = bytes[magic.length] ?? 0;
       const idStart = magic.length + 1;
+      // Stored bytes are not trusted: one cut short is damaged, not read past its end.
+      if (bytes.length < idStart + idLength + nonceBytes + tagBytes) throw damaged(name, store);
       const id = bytes.subarray(idStart, idStart + idLength).toString();
       const key = keyOf(id, name, store);
       const nonceStart = idStart + idLength;
       const body = bytes.subarray(nonceStart + nonceBytes);
-      if (body.length < tagBytes) throw damaged(name, store);
       let content: Buffer;
       try {
         const decipher = createDecipheriv('aes-256-gcm', key.key, bytes.subarray(nonceStart, nonceStart + nonceBytes)).setAAD(Buffer.from(name));

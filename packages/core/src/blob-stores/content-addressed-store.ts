@@ -11,7 +11,7 @@ import type { BlobStorage } from './blob-storage.ts';
  */
 export class ContentAddressedStore implements CollectableBlobStore {
   constructor(
-    protected readonly storage: BlobStorage,
+    private readonly storage: BlobStorage,
     private readonly sealing: BlobSealing = plainSealing,
   ) {}
 
