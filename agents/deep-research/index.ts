@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export { researchAgents, type ResearchAgentsOptions } from './agents.ts';
@@ -7,5 +8,5 @@ export { checkCitations, type CitationCheck } from './citations.ts';
 export { researchActivities, type ResearchActivities, type CheckCitationsInput } from './activities.ts';
 export type { ResearchInput, ResearchResult, ResearchStatus, ResearchPhase } from './workflow.ts';
 
-/** The module with the deep-research workflow, for `defineConfig({ workflowModules })`. */
-export const researchWorkflowModule = fileURLToPath(new URL('./workflow.ts', import.meta.url));
+/** The module with the deep-research workflow, for `defineConfig({ workflowModules })`: compiled, or its source, as this one is. */
+export const researchWorkflowModule = fileURLToPath(new URL(`./workflow${extname(import.meta.url)}`, import.meta.url));

@@ -1,11 +1,12 @@
-// The worker thread that extracts readable text off the caller's event loop.
-// Plain JavaScript so that it can register tsx's loader before importing the
-// TypeScript extraction code, as the cairn binary does.
+// The worker thread that extracts readable text off the caller's event loop. Plain
+// JavaScript, copied as it is into dist/: there it imports the compiled extraction code;
+// beside the TypeScript sources it registers tsx's loader first (a thread does not inherit it).
+import { existsSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
-const { extractReadable } = await import('./readable.ts');
+const source = new URL('./readable.ts', import.meta.url);
+if (existsSync(source)) (await import('tsx/esm/api')).register();
+const { extractReadable } = await import(existsSync(source) ? source.href : './readable.js');
 
 parentPort.on('message', ({ id, html }) => {
   try {

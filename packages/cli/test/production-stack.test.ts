@@ -40,12 +40,16 @@ describe('the production stack', () => {
     for (const attribute of ['CairnAgent=Keyword', 'CairnState=Keyword', 'CairnParentRun=Keyword', 'CairnWaitingForHuman=Bool']) expect(service('cairn-search-attributes')).toContain(attribute);
   });
 
-  it('builds a worker image that installs every workspace and runs `cairn worker`', () => {
+  it('builds a worker image that installs every workspace, compiles it and runs `cairn worker`', () => {
     const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
     const manifests = execFileSync('git', ['ls-files', ...workspaces.map((pattern) => `:(glob)${pattern}/package.json`)], { cwd: root, encoding: 'utf8' }).trim().split('\n');
     // npm ci fails in the image unless every workspace's manifest is there first.
     for (const manifest of manifests) expect(dockerfile).toContain(`COPY ${manifest} ${manifest.replace('package.json', '')}`);
-    expect(dockerfile).toContain('RUN npm ci --omit=dev');
+    expect(dockerfile).toContain('RUN npm ci --ignore-scripts');
+    // The sources are copied after the dependency layer, so they are compiled after it; then the build tools go.
+    expect(dockerfile.indexOf('COPY packages packages')).toBeLessThan(dockerfile.indexOf('npm run build'));
+    expect(dockerfile).toContain('npm prune --omit=dev');
+    expect(read('.dockerignore')).toContain('**/dist');
     expect(dockerfile).toContain('CMD ["node", "packages/cli/bin/cairn.js", "worker"]');
     expect(dockerfile).toMatch(/\nUSER node\n/);
   });

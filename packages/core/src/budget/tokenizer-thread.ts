@@ -39,7 +39,7 @@ export class TokenizerThread {
 
   private ensureThread(): Worker {
     if (this.thread) return this.thread;
-    const thread = new Worker(new URL('./tokenizer-thread.js', import.meta.url));
+    const thread = new Worker(new URL('./tokenizer-thread-entry.js', import.meta.url));
     thread.on('message', (message: { id: number; counts?: number[]; error?: string }) => {
       const request = this.requests.get(message.id);
       if (!request) return;

@@ -14,14 +14,13 @@ export interface LoadedConfig {
 
 /**
  * Finds the config: an explicit path must exist; otherwise `cairn.config.ts` in
- * the working directory if there is one; otherwise the fallback. TypeScript
- * config files need a TypeScript loader in the process (the CLI registers tsx).
+ * the working directory if there is one; otherwise the fallback. A TypeScript
+ * config is loaded through tsx, registered the first time one is loaded.
  */
 export async function loadConfig(options: { path?: string; cwd?: string; fallback: () => Promise<CairnConfig> | CairnConfig }): Promise<LoadedConfig> {
-  const cwd = options.cwd ?? process.cwd();
-  const path = options.path ? resolve(cwd, options.path) : resolve(cwd, defaultConfigFile);
-  if (!existsSync(path)) {
-    if (options.path) throw new CairnError(`Config file not found: ${path}.`, { hint: 'Check the --config path.' });
+  const path = findConfigFile(options);
+  if (!path) {
+    if (options.path) throw new CairnError(`Config file not found: ${resolve(options.cwd ?? process.cwd(), options.path)}.`, { hint: 'Check the --config path.' });
     return { config: await options.fallback() };
   }
   let module: { default?: CairnConfig };
@@ -38,12 +37,22 @@ export async function loadConfig(options: { path?: string; cwd?: string; fallbac
 }
 
 /**
+ * The file {@link loadConfig} would load, without loading it: the explicit path, else
+ * `cairn.config.ts` in the working directory; undefined when that file does not exist.
+ */
+export function findConfigFile(options: { path?: string; cwd?: string } = {}): string | undefined {
+  const path = resolve(options.cwd ?? process.cwd(), options.path ?? defaultConfigFile);
+  return existsSync(path) ? path : undefined;
+}
+
+/**
  * Imports a config file as an ES module wherever it lives. In a folder whose
  * package.json says CommonJS (or a package without "type"), Node hands a `.ts`
  * file to require(), which cannot load Cairn's ES modules; tsx's own import
  * then loads it as ESM, the same as anywhere else.
  */
 async function importConfig(path: string): Promise<{ default?: CairnConfig }> {
+  if (/\.[mc]?ts$/.test(path)) await registerTypeScriptLoader();
   try {
     return (await import(pathToFileURL(path).href)) as { default?: CairnConfig };
   } catch (error) {
@@ -54,4 +63,18 @@ async function importConfig(path: string): Promise<{ default?: CairnConfig }> {
     // Compiled as CommonJS, the module's exports (with their `default`) arrive as its default.
     return loaded.default && !Array.isArray(loaded.default.agents) && loaded.default.default ? { default: loaded.default.default } : loaded;
   }
+}
+
+let typeScriptLoader: Promise<void> | undefined;
+
+/**
+ * Cairn itself runs compiled, so only a TypeScript config needs tsx's loader: registered
+ * on the first one, not at every start. Registered twice (when the process was started with
+ * `--import tsx`), it still loads each file once.
+ */
+function registerTypeScriptLoader(): Promise<void> {
+  typeScriptLoader ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
+  return typeScriptLoader;
 }

@@ -7,7 +7,7 @@
  * spawns processes and must stay out of the workflow bundle.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
+import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes.js';
 
 export const CairnSearchAttributes = {
   /** The agent's name, as defined with `defineAgent`. */

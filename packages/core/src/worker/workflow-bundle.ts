@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { privateDirectoryMode, privateFileMode } from '../config/private-files.ts';
 
 const sourceRoot = fileURLToPath(new URL('..', import.meta.url));
-export const workflowsPath = join(sourceRoot, 'workflow', 'index.ts');
+/** Running from the TypeScript sources (tests, `--conditions=source`) rather than from dist/. */
+const fromSources = extname(import.meta.url) === '.ts';
+export const workflowsPath = join(sourceRoot, 'workflow', `index${extname(import.meta.url)}`);
 
 /** The node_modules folder this Cairn resolves `@temporalio/workflow` from. */
 const sdkModules = resolve(dirname(fileURLToPath(import.meta.resolve('@temporalio/workflow'))), '..', '..', '..');
@@ -53,8 +55,16 @@ async function loadOrBuild(cacheDirectory: string, extraModules: string[], failu
     workflowsPath: entry,
     ...(failureConverterPath ? { failureConverterPath } : {}),
     logger: quietLogger,
-    // The generated entry sits in the cache directory: let it find the SDK where Cairn found it.
-    webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), sdkModules] } }),
+    webpackConfigHook: (config) => ({
+      ...config,
+      resolve: {
+        ...config.resolve,
+        // The generated entry sits in the cache directory: let it find the SDK where Cairn found it.
+        modules: [...(config.resolve?.modules ?? ['node_modules']), sdkModules],
+        // Workflow modules importing `@cairn/core/workflow` get the same build of it as this process.
+        ...(fromSources ? { conditionNames: ['source', '...'] } : {}),
+      },
+    }),
   });
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, code, { mode: privateFileMode });
