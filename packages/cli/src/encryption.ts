@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cairnHome } from '@cairn/core/config';
-import { encryptionFromEnvironment, localEncryption, requireEncryption, type EncryptionSettings } from '@cairn/core/encryption';
+import { encryptionFromEnvironment, localEncryption, requireEncryption, type EncryptionSettings } from '@cairn/core/encryption/keys';
 import type { NativeConnection } from '@temporalio/worker';
 
 export function stackEncryption(embedded: boolean, env: NodeJS.ProcessEnv = process.env): EncryptionSettings | undefined {

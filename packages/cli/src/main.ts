@@ -34,6 +34,15 @@ function age(value: string): number {
   return Number(match[1]) * ageUnits[match[2]!]!;
 }
 
+/**
+ * `run` and `research` start the embedded server and worker first: their own modules take
+ * most of a second to load, and the stack comes up meanwhile.
+ */
+async function bringUpStack(options: { config?: string; taskQueue?: string }) {
+  const [{ bringUpStack }, { dim }] = await Promise.all([import('./stack.ts'), import('./print.ts')]);
+  return bringUpStack(options, (line) => console.error(dim(line)));
+}
+
 /** Each command loads its module when it runs, so `cairn --help` loads none of them. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('cairn')
@@ -105,7 +114,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--max-usd <usd>', 'cost budget of the run in USD', dollars)
     .option('--no-prompt', 'do not ask questions and approvals on this terminal')
     .option('--unattended', 'nobody will answer: questions get "no human available" at once')
-    .action(async (agent, input, options) => done((await import('./commands/run.ts')).runCommand(agent, input, options)));
+    .action(async (agent, input, options) => {
+      const stack = await bringUpStack(options);
+      return done((await import('./commands/run.ts')).runCommand(agent, input, options, stack));
+    });
 
   program
     .command('research')
@@ -119,7 +131,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('-d, --detach', 'start it and return at once')
     .option('-c, --config <path>', 'config file for the worker this may start')
     .option('--json', 'machine-readable output: the run id (with --detach), else the outcome once done')
-    .action(async (question, options) => done((await import('./commands/research.ts')).researchCommand(question, options)));
+    .action(async (question, options) => {
+      const stack = await bringUpStack(options);
+      return done((await import('./commands/research.ts')).researchCommand(question, options, stack));
+    });
   program
     .command('watch')
     .description('follow a research job live (Ctrl-C leaves the view; the job keeps running)')

@@ -1,6 +1,6 @@
 import pc from 'picocolors';
-import { isCairnError } from '@cairn/core';
-import { redact } from '@cairn/core/internals';
+import { isCairnError } from '@cairn/core/errors';
+import { redact } from '@cairn/core/redact';
 
 /** One clear line, a hint when there is one, and never a stack unless CAIRN_DEBUG is set. */
 export function printError(error: unknown): void {

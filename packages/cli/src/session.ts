@@ -4,7 +4,7 @@ import { blobStoreFromEnvironment, encryptedAtRest, sharedBlobStoreConfigured, t
 import { connectToTemporal, isEmbedded } from '@cairn/core/temporal';
 import type { Connection } from '@temporalio/client';
 import { Client } from '@temporalio/client';
-import { ensureServer, ensureWorker, runningServer, type ServerRecord } from './stack.ts';
+import { ensureServer, ensureWorker, runningServer, type ServerRecord, type StackBringUp } from './stack.ts';
 import { cairnDataConverter } from '@cairn/core/encryption';
 import { stackEncryption } from './encryption.ts';
 import { CairnError, isCairnError } from '@cairn/core';
@@ -21,8 +21,8 @@ export interface Session {
 }
 
 export interface SessionOptions {
-  /** Embedded mode only: start the server and a worker when they are not running. */
-  bringUp?: { configPath?: string };
+  /** Embedded mode only: start the server and a worker when they are not running (or await `early`, which began that). */
+  bringUp?: { configPath?: string; early?: StackBringUp };
   taskQueue?: string;
   /** The config's `blobStore`, when the command has loaded a config: the store its worker uses. */
   blobStore?: BlobStoreSetting | BlobStore;
@@ -39,11 +39,26 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   const embedded = isEmbedded();
   let server: ServerRecord | undefined;
   let uiBaseUrl = process.env.TEMPORAL_UI_URL;
+  const connect = (record: ServerRecord | undefined) =>
+    connectToTemporal({ address: record?.address }).catch((error: unknown) => {
+      throw withModeHint(error, record);
+    });
+  let connecting: ReturnType<typeof connect> | undefined;
   if (embedded) {
     if (options.bringUp) {
+      const { configPath, early } = options.bringUp;
+      const serverUp = early?.server ?? ensureServer(log).then(({ record }) => record);
+      // Connected while the worker finishes starting: the run starts the moment it is ready.
+      connecting = serverUp.then(connect);
+      connecting.catch(() => {});
       // Both at once: the worker takes seconds to load and waits for the server by itself.
-      const [started] = await Promise.all([ensureServer(log), ensureWorker(options.bringUp.configPath, log, taskQueue(options.taskQueue))]);
-      server = started.record;
+      try {
+        [server] = await Promise.all([serverUp, (early?.worker ?? Promise.resolve()).then(() => ensureWorker(configPath, log, taskQueue(options.taskQueue)))]);
+      } catch (error) {
+        // An open connection would keep the command from exiting with its error.
+        void connecting.then(({ connection }) => connection.close()).catch(() => {});
+        throw error;
+      }
     } else {
       server = runningServer();
     }
@@ -52,9 +67,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
     }
     uiBaseUrl ??= server.uiUrl;
   }
-  const { connection, namespace, address: connected } = await connectToTemporal({ address: server?.address }).catch((error: unknown) => {
-    throw withModeHint(error, server);
-  });
+  const { connection, namespace, address: connected } = await (connecting ?? connect(server));
   const encryption = stackEncryption(embedded);
   const dataConverter = cairnDataConverter(encryption);
   const temporal = new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });

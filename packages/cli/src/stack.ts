@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CairnError } from '@cairn/core';
-import { cairnHome, ensurePrivateDirectory, privateFileMode } from '@cairn/core/config';
-import { connectToTemporal } from '@cairn/core/temporal';
-import { localEncryptionKeysPath } from '@cairn/core/encryption';
+import { CairnError } from '@cairn/core/errors';
+import { cairnHome, ensurePrivateDirectory, findConfigFile, privateFileMode, taskQueue as resolveTaskQueue } from '@cairn/core/config';
+import { connectToTemporal, isEmbedded } from '@cairn/core/temporal';
+import { localEncryptionKeysPath } from '@cairn/core/encryption/keys';
 import { stackEncryption } from './encryption.ts';
 import { acquireFileLock, isProcessAlive, startDevServer, stopDevServerProcess } from '@cairn/dev-server';
 
@@ -65,6 +65,32 @@ function commandOf(pid: number): string {
 export const runningServer = () => readRecord<ServerRecord>(serverFile(), (command) => /\btemporal\b.* server start-dev\b/.test(command));
 export const runningWorker = () => readRecord<WorkerRecord>(workerFile(), (command) => /\bcairn\.js worker\b/.test(command));
 
+/** The embedded stack coming up: server and worker started together, awaited by the command once it needs them. */
+export interface StackBringUp {
+  server: Promise<ServerRecord>;
+  /** Settles once a worker runs; which config and queue it must serve is still for `ensureWorker` to judge. */
+  worker: Promise<void>;
+}
+
+/**
+ * Starts the embedded server and, when none runs, a worker for the config a command will
+ * load, before the command loads its own modules: this module loads in a fraction of the
+ * time those take, and the server and worker start meanwhile. Undefined on a cluster, or
+ * when `--config` names no file (the command then says so).
+ */
+export function bringUpStack(options: { config?: string; taskQueue?: string }, log: (line: string) => void): StackBringUp | undefined {
+  if (!isEmbedded()) return undefined;
+  const configPath = findConfigFile({ path: options.config });
+  if (options.config && !configPath) return undefined;
+  const server = ensureServer(log).then(({ record }) => record);
+  // A worker already running is left alone here, even one for another config: ensureWorker decides, once the command knows its task queue.
+  const worker = runningWorker() ? Promise.resolve() : ensureWorker(configPath, log, resolveTaskQueue(options.taskQueue)).then(() => undefined);
+  // A command that fails first never awaits these; their own failure is reported when it does.
+  server.catch(() => {});
+  worker.catch(() => {});
+  return { server, worker };
+}
+
 /**
  * Starts the embedded Temporal server unless one is running; its data lives in CAIRN_HOME/temporal.db.
  * Two commands started at once must not both start a server on one database (SQLite refuses the
@@ -110,7 +136,8 @@ async function startServer(log: (line: string) => void): Promise<ServerRecord> {
  * first start may build the Temporal CLI for minutes), so only a dead holder's lock goes stale.
  */
 async function whileLocked<T>(name: string, activity: string, log: (line: string) => void, isDone: () => boolean, work: (log: (line: string) => void) => Promise<T>): Promise<T | 'done'> {
-  const lock = await acquireFileLock(join(home(), name), { activity, report: log, isDone: async () => isDone(), pollMs: 250 });
+  // A worker starting beside the server waits here for it: look often, a cold start's first model request waits too.
+  const lock = await acquireFileLock(join(home(), name), { activity, report: log, isDone: async () => isDone(), pollMs: 50 });
   if (lock === 'done') return 'done';
   const refresher = setInterval(() => void lock.refresh(), 30_000);
   try {

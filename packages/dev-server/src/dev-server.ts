@@ -6,12 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Connection } from '@temporalio/client';
-import { CairnError } from '@cairn/core';
-import { withoutSecrets } from '@cairn/core/internals';
+import { CairnError } from '@cairn/core/errors';
+import { withoutSecrets } from '@cairn/core/redact';
 import { DEFAULT_NAMESPACE, ensureSearchAttributes, searchAttributeCliArgs } from '@cairn/core/temporal';
 import { isProcessAlive } from './process-alive.ts';
 import { ensureTemporalBinary } from './temporal-binary.ts';
@@ -166,8 +165,14 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         lastError,
       );
     }
+    // A TCP probe every 50 ms is cheap; a gRPC client is not, so it waits until the port is open.
+    if (!(await portAccepts(host, port))) {
+      await Promise.race([exited, sleep(50)]);
+      continue;
+    }
     try {
       const attempt = (async () => {
+        const { Connection } = await import('@temporalio/client');
         const connection = await Connection.connect({
           address,
           connectTimeout: Math.max(500, Math.min(2_000, deadline - Date.now())),
@@ -193,7 +198,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       if (outcome === 'ready') break;
     } catch (error) {
       lastError = error;
-      await Promise.race([exited, sleep(250)]);
+      await Promise.race([exited, sleep(100)]);
     }
   }
 
@@ -330,4 +335,18 @@ class LogTail {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}
+
+/** Whether something accepts TCP connections on host:port. */
+function portAccepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const socket = connect({ host, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolvePort(open);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(1_000, () => done(false));
+  });
 }

@@ -4,7 +4,7 @@
  * of the Temporal CLI; two `cairn up` starting a server on one database).
  */
 import { open, readFile, rm, stat, utimes } from 'node:fs/promises';
-import { CairnError } from '@cairn/core';
+import { CairnError } from '@cairn/core/errors';
 import { isProcessAlive } from './process-alive.ts';
 
 export interface FileLock {

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { CairnError } from '@cairn/core';
+import { CairnError } from '@cairn/core/errors';
 import { acquireFileLock } from './file-lock.ts';
 import { homedir } from 'node:os';
 

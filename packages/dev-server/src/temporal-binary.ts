@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CairnError } from '@cairn/core';
+import { CairnError } from '@cairn/core/errors';
 import { acquireFileLock } from './file-lock.ts';
 import { binaryCacheDir, findOnPath, isExecutableFile, runGo } from './go-build.ts';
 

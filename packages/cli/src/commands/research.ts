@@ -12,6 +12,7 @@ import { checkApiKey } from '../api-keys.ts';
 import { bold, dim, green, printJson, terminalSafe, yellow } from '../print.ts';
 import { formatItem, promptForPending } from './human.ts';
 import { isResearchStatus, renderResearch } from '../research-view.ts';
+import type { StackBringUp } from '../stack.ts';
 
 export interface ResearchCommandOptions {
   corpus?: string;
@@ -41,7 +42,7 @@ function outcomeJson(result: ResearchResult, out: string | undefined) {
 const searchVariables = ['TAVILY_API_KEY', 'BRAVE_API_KEY', 'SEARXNG_URL'];
 
 /** `cairn research "<question>"`: starts a deep-research job in the background stack and follows it live. */
-export async function researchCommand(question: string, options: ResearchCommandOptions): Promise<number> {
+export async function researchCommand(question: string, options: ResearchCommandOptions, stack?: StackBringUp): Promise<number> {
   if (question.trim() === '') throw new CairnError('The research question is empty.');
   const corpus = options.corpus ? resolve(options.corpus) : undefined;
   if (corpus && !(existsSync(corpus) && statSync(corpus).isDirectory())) {
@@ -62,7 +63,7 @@ export async function researchCommand(question: string, options: ResearchCommand
     }
   }
   const { config, path } = await loadCliConfig(options.config);
-  const session = await openSession({ bringUp: { configPath: path }, blobStore: config.blobStore });
+  const session = await openSession({ bringUp: { configPath: path, early: stack }, blobStore: config.blobStore });
   try {
     const runId = newRunId('research');
     const input: ResearchInput = {

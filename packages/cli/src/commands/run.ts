@@ -6,6 +6,7 @@ import { bold, dim, formatTokens, green, printJson, terminalSafe, yellow } from 
 import { checkApiKey } from '../api-keys.ts';
 import { isEmbedded } from '@cairn/core/temporal';
 import { promptForPending } from './human.ts';
+import type { StackBringUp } from '../stack.ts';
 
 export interface RunCommandOptions {
   config?: string;
@@ -49,7 +50,7 @@ async function readInput(argument: string | undefined, inputFile: string | undef
 }
 
 /** `cairn run <agent> "<input>"`: starts a run, then (unless --detach) follows it to its answer. */
-export async function runCommand(agentName: string, inputArgument: string | undefined, options: RunCommandOptions): Promise<number> {
+export async function runCommand(agentName: string, inputArgument: string | undefined, options: RunCommandOptions, stack?: StackBringUp): Promise<number> {
   const input = await readInput(inputArgument, options.inputFile);
   const { config, path } = await loadCliConfig(options.config);
   const agent = config.agents.find((candidate) => candidate.name === agentName);
@@ -61,7 +62,7 @@ export async function runCommand(agentName: string, inputArgument: string | unde
   // Remote workers have their own environment; only the embedded one shares this shell's.
   if (isEmbedded()) checkApiKey(agent.spec.model);
 
-  const session = await openSession({ bringUp: { configPath: path }, taskQueue: options.taskQueue ?? config.taskQueue, blobStore: config.blobStore });
+  const session = await openSession({ bringUp: { configPath: path, early: stack }, taskQueue: options.taskQueue ?? config.taskQueue, blobStore: config.blobStore });
   try {
     // The embedded stack brings its worker up for this queue; on a cluster, nobody may poll it.
     if (!session.embedded && !(await session.client.hasWorkers())) {

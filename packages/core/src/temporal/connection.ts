@@ -5,9 +5,9 @@
  * `TEMPORAL_API_KEY` and the `TEMPORAL_TLS*` variables. With no address from either,
  * Cairn runs embedded: it starts its own dev server (see dev-server.ts).
  */
-import { Connection, isGrpcServiceError, type Metadata, type OperatorService, type TLSConfig } from '@temporalio/client';
+import type { Connection, Metadata, OperatorService, TLSConfig } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
-import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
+import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey } from '@temporalio/common/lib/search-attributes.js';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import { CairnError, ServerUnreachableError } from '../errors.ts';
 import { CAIRN_SEARCH_ATTRIBUTE_KEYS } from './search-attributes.ts';
@@ -112,6 +112,8 @@ export async function connectToTemporal(options: ConnectToTemporalOptions = {}):
   const settings = loadConnectionOptions(options);
   const address = options.address ?? settings.address;
   const namespace = options.namespace ?? settings.namespace;
+  // Loaded here, not with this module: the embedded stack's start needs only the settings above, and the client takes a few hundred ms to load.
+  const { Connection, isGrpcServiceError } = await import('@temporalio/client');
   try {
     const connection = await Connection.connect({
       ...settings.connectionOptions,
@@ -120,7 +122,7 @@ export async function connectToTemporal(options: ConnectToTemporalOptions = {}):
     });
     return { connection, address, namespace };
   } catch (error) {
-    const grpcError = grpcCause(error);
+    const grpcError = grpcCause(error, isGrpcServiceError);
     if (grpcError && (grpcError.code === 16 /* UNAUTHENTICATED */ || grpcError.code === 7) /* PERMISSION_DENIED */) {
       throw new TemporalConfigError(`The Temporal server at ${address} rejected the credentials: ${grpcError.details || grpcError.message}`, {
         hint: 'Check TEMPORAL_API_KEY, the TLS settings (TEMPORAL_TLS_*) and the profile in temporal.toml.',
@@ -131,7 +133,7 @@ export async function connectToTemporal(options: ConnectToTemporalOptions = {}):
   }
 }
 
-function grpcCause(error: unknown): { code: number; details?: string; message: string } | undefined {
+function grpcCause(error: unknown, isGrpcServiceError: (value: unknown) => value is { code: number; details?: string; message: string }): { code: number; details?: string; message: string } | undefined {
   for (let current = error, depth = 0; current && depth < 5; current = (current as Error).cause, depth++) {
     if (isGrpcServiceError(current)) return current;
   }
