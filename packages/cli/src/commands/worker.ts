@@ -1,10 +1,9 @@
 import { taskQueue as resolveTaskQueue } from '@cairn/core/config';
 import { ensureSearchAttributes, isEmbedded, loadConnectionOptions } from '@cairn/core/temporal';
-import { createCairnWorker } from '@cairn/core/worker';
+import { createCairnWorker, loadWorkflowBundle } from '@cairn/core/worker';
 import { blobStoreFromEnvironment } from '@cairn/core/blob-stores';
-import { tracingFromEnvironment } from '@cairn/core/telemetry';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import { CairnError, ServerUnreachableError } from '@cairn/core';
+import { CairnError, ServerUnreachableError } from '@cairn/core/errors';
 import { loadCliConfig } from '../config.ts';
 import { ensureServer } from '../stack.ts';
 import { withModeHint } from '../session.ts';
@@ -26,7 +25,11 @@ export async function workerCommand(options: { config?: string; taskQueue?: stri
   Runtime.install({ logger: new DefaultLogger((process.env.CAIRN_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
 
   const settings = loadConnectionOptions();
-  const server = isEmbedded() ? (await ensureServer((line) => console.error(dim(line)))).record : undefined;
+  const embedded = isEmbedded();
+  const configured = stackEncryption(embedded);
+  // Read from the cache (or built) while the server comes up; createCairnWorker gets it at once.
+  loadWorkflowBundle(config, configured).catch(() => {});
+  const server = embedded ? (await ensureServer((line) => console.error(dim(line)))).record : undefined;
   const address = server?.address ?? settings.address;
   let connection: NativeConnection;
   try {
@@ -34,13 +37,13 @@ export async function workerCommand(options: { config?: string; taskQueue?: stri
   } catch (error) {
     throw withModeHint(new ServerUnreachableError(address, error), server);
   }
-  const added = await ensureSearchAttributes(connection, settings.namespace).catch(() => []);
-  if (added.length > 0) console.log(dim(`Registered search attributes: ${added.join(', ')}`));
+  // Checked while the worker is created: the dev server registers them itself, a cluster may lack them.
+  const searchAttributes = ensureSearchAttributes(connection, settings.namespace).catch(() => []);
 
-  const configured = stackEncryption(server !== undefined);
   const encryption = configured && (await requireEncryptionOnceOldRunsClosed(configured, connection, settings.namespace));
   const taskQueue = resolveTaskQueue(options.taskQueue ?? config.taskQueue);
-  const tracing = tracingFromEnvironment();
+  // OpenTelemetry's SDK loads only when an endpoint is set; tracingFromEnvironment decides the rest.
+  const tracing = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? (await import('@cairn/core/telemetry')).tracingFromEnvironment() : undefined;
   // Opened here once, so the ready line names the store the worker uses.
   const blobs = blobStoreFromEnvironment(config.blobStore);
   const worker = await createCairnWorker({
@@ -53,6 +56,8 @@ export async function workerCommand(options: { config?: string; taskQueue?: stri
     ...(tracing ? { tracing } : {}),
     ...(encryption ? { encryption } : {}),
   });
+  const added = await searchAttributes;
+  if (added.length > 0) console.log(dim(`Registered search attributes: ${added.join(', ')}`));
   console.log(
     `Worker ready: task queue '${taskQueue}' on ${address}, agents: ${config.agents.map((agent) => agent.name).join(', ')}${path ? ` (from ${path})` : ' (built-in)'}; blobs in ${blobs.description ?? 'a blob store of the config'}` +
       (encryption ? `; history and blobs encrypted with key '${encryption.keys[0]!.id}'` : ''),

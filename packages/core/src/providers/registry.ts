@@ -5,8 +5,8 @@
  */
 import { splitModelId, type ProviderName } from '../agent/define-agent.ts';
 import { CairnError } from '../errors.ts';
-import { AnthropicProvider, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL } from './anthropic.ts';
-import { OpenAIProvider, OPENAI_API_KEY, OPENAI_BASE_URL } from './openai.ts';
+import { AnthropicProvider, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, loadAnthropicSdk } from './anthropic.ts';
+import { loadOpenAISdk, OpenAIProvider, OPENAI_API_KEY, OPENAI_BASE_URL } from './openai.ts';
 import type { ModelProvider } from './provider.ts';
 
 type Env = Record<string, string | undefined>;
@@ -15,12 +15,24 @@ interface ProviderFactory {
   /** The environment variables the provider reads; their values key the cache. */
   variables: readonly string[];
   create(env: Env): ModelProvider;
+  /** Loads the provider's SDK, which its first call would otherwise wait for. */
+  loadSdk(): Promise<unknown>;
 }
 
 const factories: Record<ProviderName, ProviderFactory> = {
-  openai: { variables: [OPENAI_API_KEY, OPENAI_BASE_URL], create: (env) => new OpenAIProvider({}, env) },
-  anthropic: { variables: [ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL], create: (env) => new AnthropicProvider({}, env) },
+  openai: { variables: [OPENAI_API_KEY, OPENAI_BASE_URL], create: (env) => new OpenAIProvider({}, env), loadSdk: loadOpenAISdk },
+  anthropic: { variables: [ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL], create: (env) => new AnthropicProvider({}, env), loadSdk: loadAnthropicSdk },
 };
+
+/**
+ * Loads the SDKs of the providers these models use (unknown ones are skipped: their
+ * calls report them). A worker does this as it starts polling, so that its first
+ * model call does not wait a few hundred milliseconds for a module.
+ */
+export async function preloadProviderSdks(modelIds: Iterable<string>): Promise<void> {
+  const providers = new Set([...modelIds].map((modelId) => splitModelId(modelId)[0]));
+  await Promise.all([...providers].filter((name) => Object.hasOwn(factories, name)).map((name) => factories[name as ProviderName].loadSdk()));
+}
 
 const cache = new Map<string, ModelProvider>();
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { NativeConnection, Runtime, Worker, type InjectedSinks } from '@temporalio/worker';
-import { RunTracer, type RunTracerOptions } from '../telemetry/run-tracer.ts';
+import type { RunTracerOptions } from '../telemetry/run-tracer.ts';
 import type { CairnSinks, RunEventEnvelope } from '../workflow/run-event-sink.ts';
 import { createActivities } from '../activities/index.ts';
 import type { ModelResolver } from '../activities/call-model.ts';
@@ -8,7 +8,7 @@ import { AgentRegistry } from '../agent/agent-registry.ts';
 import { InvalidDefinitionError } from '../errors.ts';
 import type { CairnConfig } from '../config/define-config.ts';
 import { cairnHome, taskQueue as defaultTaskQueue } from '../config/paths.ts';
-import { resolveModel as resolveFromEnv } from '../providers/registry.ts';
+import { preloadProviderSdks, resolveModel as resolveFromEnv } from '../providers/registry.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
 import { blobStoreFromEnvironment, encryptedAtRest } from '../blob-stores/open-blob-store.ts';
 import { workflowBundle } from './workflow-bundle.ts';
@@ -51,16 +51,30 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
     throw new InvalidDefinitionError(`The config's activities ${clashes.map((name) => `'${name}'`).join(', ')} have the names of Cairn's own: rename them.`);
   }
   const dataConverter = cairnDataConverter(options.encryption);
-  return Worker.create({
+  // OpenTelemetry's SDK loads only for a worker that traces.
+  const tracer = options.tracing ? new (await import('../telemetry/run-tracer.ts')).RunTracer(options.tracing) : undefined;
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? defaultTaskQueue(options.config.taskQueue),
-    workflowBundle: await workflowBundle(join(cairnHome(), 'bundles'), options.config.workflowModules, { failureConverterPath: dataConverter?.failureConverterPath }),
+    workflowBundle: await loadWorkflowBundle(options.config, options.encryption),
     ...(dataConverter ? { dataConverter } : {}),
     activities: { ...jobActivities, ...cairnActivities },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 100,
-    sinks: runEventSinks([options.tracing ? new RunTracer(options.tracing).handle : undefined, options.onRunEvent]),
+    sinks: runEventSinks([tracer?.handle, options.onRunEvent]),
   });
+  // A resolver of the caller's own may not use Cairn's providers at all.
+  if (!options.resolveModel) void preloadProviderSdks(agents.names.map((name) => agents.get(name).spec.model)).catch(() => {});
+  return worker;
+}
+
+/**
+ * The workflow code a worker for this config runs, read from the bundle cache (or built):
+ * a worker may call this early, while it waits for the server, and `createCairnWorker` then
+ * gets the same bundle at once.
+ */
+export function loadWorkflowBundle(config: Pick<CairnConfig, 'workflowModules'>, encryption?: EncryptionSettings): Promise<{ code: string }> {
+  return workflowBundle(join(cairnHome(), 'bundles'), config.workflowModules, { failureConverterPath: cairnDataConverter(encryption)?.failureConverterPath });
 }
 
 /** The `cairn.runEvent` sink the agent workflow calls; a failing subscriber is logged, never fails the workflow. */

@@ -1,2 +1,2 @@
-export { createCairnWorker, type CairnWorkerOptions } from './create-worker.ts';
+export { createCairnWorker, loadWorkflowBundle, type CairnWorkerOptions } from './create-worker.ts';
 export { workflowBundle, workflowsPath } from './workflow-bundle.ts';
