@@ -14,11 +14,15 @@ import { median, type BenchStack } from './lib/bench-stack.ts';
 const cairnBin = fileURLToPath(new URL('../packages/cli/bin/cairn.js', import.meta.url));
 const config = fileURLToPath(new URL('./agents.config.ts', import.meta.url));
 
+/** The bench agent of a TypeScript config, or the built-in assistant with no config file (as `cairn research` runs). */
+type Agent = 'config' | 'built-in';
+
 /** Milliseconds from starting `cairn run` to the model server receiving its first request. */
-async function untilFirstRequest(stack: BenchStack, env: NodeJS.ProcessEnv): Promise<number> {
+async function untilFirstRequest(stack: BenchStack, env: NodeJS.ProcessEnv, agent: Agent = 'config'): Promise<number> {
   const before = stack.mock.requestCount;
   const start = performance.now();
-  const child = spawn(process.execPath, [cairnBin, 'run', 'bench', 'Answer at once.', '--config', config, '--detach'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const args = agent === 'config' ? ['bench', 'Answer at once.', '--config', config] : ['assistant', 'Answer at once.'];
+  const child = spawn(process.execPath, [cairnBin, 'run', ...args, '--detach'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -58,21 +62,26 @@ export async function startTimes(stack: BenchStack, { quick }: { quick: boolean 
   stack.mock.reset();
   stack.mock.handle(() => ({ text: 'done' }));
   try {
-    // Once untimed: builds the workflow bundle into this CAIRN_HOME, as any first use does.
+    // Once untimed for each worker: builds the workflow bundles into this CAIRN_HOME, as any first use does.
     await untilFirstRequest(stack, env);
+    await untilFirstRequest(stack, env, 'built-in');
     const cold: number[] = [];
+    const coldBuiltIn: number[] = [];
     const warm: number[] = [];
     for (let index = 0; index < repetitions; index++) {
       timed(['down'], env);
       cold.push(await untilFirstRequest(stack, env));
       warm.push(await untilFirstRequest(stack, env));
+      timed(['down'], env);
+      coldBuiltIn.push(await untilFirstRequest(stack, env, 'built-in'));
     }
     const help = Array.from({ length: repetitions }, () => timed(['--help'], env));
     console.log(`\n## 4. Start-up (median of ${repetitions})\n`);
     console.log('| what | median | all |');
     console.log('| --- | --- | --- |');
     const row = (what: string, values: number[]) => console.log(`| ${what} | ${(median(values) / 1000).toFixed(2)} s | ${values.map((value) => (value / 1000).toFixed(2)).join(', ')} |`);
-    row('`cairn run` to first model request, nothing running', cold);
+    row('`cairn run` to first model request, nothing running (a TypeScript config)', cold);
+    row('`cairn run` to first model request, nothing running (built-in agents, no config file)', coldBuiltIn);
     row('`cairn run` to first model request, stack up', warm);
     row('`cairn --help`', help);
   } finally {
