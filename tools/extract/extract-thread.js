@@ -5,8 +5,9 @@ import { existsSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 
 const source = new URL('./readable.ts', import.meta.url);
-if (existsSync(source)) (await import('tsx/esm/api')).register();
-const { extractReadable } = await import(existsSync(source) ? source.href : './readable.js');
+const fromSources = existsSync(source);
+if (fromSources) (await import('tsx/esm/api')).register();
+const { extractReadable } = await import(fromSources ? source.href : './readable.js');
 
 parentPort.on('message', ({ id, html }) => {
   try {

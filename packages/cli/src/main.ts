@@ -38,7 +38,7 @@ function age(value: string): number {
  * `run` and `research` start the embedded server and worker first: their own modules take
  * most of a second to load, and the stack comes up meanwhile.
  */
-async function bringUpStack(options: { config?: string; taskQueue?: string }) {
+async function startStackEarly(options: { config?: string; taskQueue?: string }) {
   const [{ bringUpStack }, { dim }] = await Promise.all([import('./stack.ts'), import('./print.ts')]);
   return bringUpStack(options, (line) => console.error(dim(line)));
 }
@@ -115,7 +115,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--no-prompt', 'do not ask questions and approvals on this terminal')
     .option('--unattended', 'nobody will answer: questions get "no human available" at once')
     .action(async (agent, input, options) => {
-      const stack = await bringUpStack(options);
+      const stack = await startStackEarly(options);
       return done((await import('./commands/run.ts')).runCommand(agent, input, options, stack));
     });
 
@@ -132,7 +132,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('-c, --config <path>', 'config file for the worker this may start')
     .option('--json', 'machine-readable output: the run id (with --detach), else the outcome once done')
     .action(async (question, options) => {
-      const stack = await bringUpStack(options);
+      const stack = await startStackEarly(options);
       return done((await import('./commands/research.ts')).researchCommand(question, options, stack));
     });
   program

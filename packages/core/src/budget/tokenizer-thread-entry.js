@@ -5,8 +5,9 @@ import { existsSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 
 const source = new URL('./count-tokens.ts', import.meta.url);
-if (existsSync(source)) (await import('tsx/esm/api')).register();
-const { countTokens } = await import(existsSync(source) ? source.href : './count-tokens.js');
+const fromSources = existsSync(source);
+if (fromSources) (await import('tsx/esm/api')).register();
+const { countTokens } = await import(fromSources ? source.href : './count-tokens.js');
 // Parses the o200k table now (most of a second), before the first request waits on it.
 countTokens('ready');
 
