@@ -36,6 +36,12 @@ export interface FaultSuiteOptions {
   seed?: number;
   /** The whole suite gives up after this long. */
   deadlineMs?: number;
+  /**
+   * Each answer takes about this long (0.5–1.5×), as a real model's does: kills then land
+   * mid-call, and the runs last long enough for the chaos however fast the workers are.
+   * Default 500 ms.
+   */
+  modelLatencyMs?: number;
   log?: (line: string) => void;
 }
 
@@ -117,7 +123,12 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultRe
     /** The rest of each answer cut off at the output cap, for the continuation Cairn asks for. */
     const rests = new Map<string, string>();
     const research = researchScript();
+    const latency = () => Math.round((options.modelLatencyMs ?? 500) * (0.5 + next()));
     mock.handle((request) => {
+      const reply = scriptedReply(request);
+      return 'fault' in reply ? reply : { ...reply, latencyMs: latency() };
+    });
+    function scriptedReply(request: MockRequest): ScriptedReply {
       const run = `${request.system}\n${request.messages[0]?.content}`;
       const last = request.messages.at(-1);
       if (last?.role === 'user' && last.content.startsWith('Your answer was cut off') && rests.has(run)) return { text: rests.get(run)! };
@@ -151,7 +162,7 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultRe
           return { text: reply.text!.slice(0, cut), stopReason: 'max_tokens' };
         }
       }
-    });
+    }
 
     const encryption = { keys: parseEncryptionKeys(`faults:${randomBytes(32).toString('base64')}`, 'the fault suite'), acceptPlaintext: false };
     const taskQueue = 'faults';
