@@ -34,6 +34,8 @@ export interface TestStack {
   stopWorker(): Promise<void>;
   /** Starts a fresh worker on the same task queue and blob store. */
   restartWorker(): Promise<void>;
+  /** Replaces the worker with one of a new build: other agents (a fixed tool, say) and its build id. */
+  deploy(build: { agents?: AgentDefinition[]; buildId?: string }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,8 @@ export interface TestStackOptions {
   onRunEvent?: CairnWorkerOptions['onRunEvent'];
   /** Encrypts the stack's history, as in `createCairnWorker`; the stack's client holds the same keys. */
   encryption?: EncryptionSettings;
+  /** The worker's build id, as in `createCairnWorker`. */
+  buildId?: string;
 }
 
 export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
@@ -86,10 +90,12 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
   const blobDir = options.blobDir ?? mkdtempSync(join(tmpdir(), 'cairn-blobs-'));
   const env = mockModelEnv(options.mock);
   const openStore = () => (options.blobStore ? openBlobStore(options.blobStore) : new FileBlobStore(blobDir));
+  let build = { agents: options.agents, buildId: options.buildId };
   const startWorker = async () => {
     const nativeConnection = await NativeConnection.connect({ address });
     const worker = await createCairnWorker({
-      config: { agents: options.agents, prices: options.prices, workflowModules: options.workflowModules, activities: options.activities },
+      config: { agents: build.agents, prices: options.prices, workflowModules: options.workflowModules, activities: options.activities },
+      ...(build.buildId ? { buildId: build.buildId } : {}),
       connection: nativeConnection,
       taskQueue,
       blobs: openStore(),
@@ -126,6 +132,10 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
       await stack.stopWorker();
       current = await startWorker();
       stack.worker = current.worker;
+    },
+    async deploy(next) {
+      build = { agents: next.agents ?? build.agents, buildId: next.buildId };
+      await stack.restartWorker();
     },
     async stop() {
       await stack.stopWorker();

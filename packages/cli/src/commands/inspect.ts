@@ -16,6 +16,7 @@ export async function statusCommand(runId: string, options: { json?: boolean }):
     console.log(`state   ${tree.state}${tree.exhaustedLimit ? ` (${tree.exhaustedLimit} budget exhausted)` : ''}`);
     if (tree.workerUnavailable) console.log(dim("        (no worker is answering: start one with 'cairn up' or 'cairn worker' for the full status)"));
     console.log(`turn    ${tree.turn}${tree.maxTurns ? ` of at most ${tree.maxTurns}` : ''}`);
+    if (tree.buildId) console.log(`build   ${terminalSafe(tree.buildId)}`);
     console.log(`tokens  ${formatTokens(tree.usage.inputTokens)} in / ${formatTokens(tree.usage.outputTokens)} out (${formatTokens(tree.usage.cachedInputTokens)} cached)`);
     if (tree.budget) console.log(`budget  ${budgetBar(tree.budget)}`);
     for (const item of tree.pending) console.log(`waiting ${formatItem(item)}${tree.queuedDecisions?.includes(item.id) ? dim(' (an answer is queued for it, unchecked until a worker runs)') : ''}`);

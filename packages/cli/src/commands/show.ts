@@ -4,6 +4,8 @@ import { bold, cyan, dim, formatTokens, green, printJson, red, terminalSafe, yel
 
 export interface ShowOptions {
   json?: boolean;
+  /** One Temporal execution of the run, such as one a rewind left behind. */
+  execution?: string;
   full?: boolean;
   depth?: number;
 }
@@ -15,7 +17,7 @@ const foldChars = 300;
 export async function showCommand(runId: string, options: ShowOptions): Promise<number> {
   const session = await openSession();
   try {
-    const record = await session.client.record(runId, { depth: options.depth ?? 1 });
+    const record = await session.client.record(runId, { depth: options.depth ?? 1, ...(options.execution ? { execution: options.execution } : {}) });
     if (options.json) {
       printJson(record);
       return 0;
@@ -40,7 +42,15 @@ export function renderRecord(record: RunRecord, options: { full: boolean }, inde
   const cost = record.costUsd !== undefined ? ` · $${record.costUsd.toFixed(4)}` : '';
   push(dim(`${record.turns.length} turn${record.turns.length === 1 ? '' : 's'} · ${formatTokens(record.usage.inputTokens)} in / ${formatTokens(record.usage.outputTokens)} out tokens${cost} · started ${record.startedAt}${record.histories > 1 ? ` · ${record.histories} histories (continued as new)` : ''}`));
   block(record.input, `${cyan('input')}  `);
-  for (const turn of record.turns) lines.push(...renderTurn(turn, options, indent));
+  const rewinds = record.rewinds ?? [];
+  for (const turn of record.turns) {
+    lines.push(...renderTurn(turn, options, indent));
+    for (const rewind of rewinds.filter((candidate) => candidate.afterTurn === turn.turn)) {
+      push('');
+      push(yellow(`rewound here on ${rewind.at}${rewind.reason ? `: ${terminalSafe(rewind.reason)}` : ''}`));
+      push(dim(`  the turns after this one, as first run: cairn show ${record.runId} --execution ${rewind.fromExecution}`));
+    }
+  }
   for (const step of record.steps ?? []) push(`${cyan('step')} ${step.agent} ${dim(step.runId)} ${stateColour(step.state)}`);
   if (record.output !== undefined) {
     push('');
@@ -56,7 +66,7 @@ export function renderRecord(record: RunRecord, options: { full: boolean }, inde
     const budget = turn.budgetAfter;
     const spent = `budget ${budget.tokens.toLocaleString('en-US')} of ${budget.tokenLimit.toLocaleString('en-US')} tokens${budget.usdLimit !== undefined ? `, $${(budget.usd ?? 0).toFixed(4)} of $${budget.usdLimit}` : ''}`;
     add('');
-    add(bold(`turn ${turn.turn}`) + dim(` · ${formatTokens(turn.usage.inputTokens)} in / ${formatTokens(turn.usage.outputTokens)} out${turn.costUsd !== undefined ? ` · $${turn.costUsd.toFixed(4)}` : ''} · ${spent}${turn.wrapUp ? ' · wrap-up' : ''}${turn.stopReason === 'max_tokens' ? ' · cut off at the output cap' : ''}`));
+    add(bold(`turn ${turn.turn}`) + dim(` · ${formatTokens(turn.usage.inputTokens)} in / ${formatTokens(turn.usage.outputTokens)} out${turn.costUsd !== undefined ? ` · $${turn.costUsd.toFixed(4)}` : ''} · ${spent}${turn.wrapUp ? ' · wrap-up' : ''}${turn.stopReason === 'max_tokens' ? ' · cut off at the output cap' : ''}${turn.buildId ? ` · build ${terminalSafe(turn.buildId)}` : ''}`));
     if (turn.text.trim() !== '') folded(terminalSafe(turn.text), turnOptions.full).split('\n').forEach((line) => add(`  ${line}`));
     for (const call of turn.toolCalls) out.push(...renderCall(call, turnOptions, `${pad}  `));
     return out;

@@ -60,7 +60,8 @@ export async function workerCommand(options: { config?: string; taskQueue?: stri
   if (added.length > 0) console.log(dim(`Registered search attributes: ${added.join(', ')}`));
   console.log(
     `Worker ready: task queue '${taskQueue}' on ${address}, agents: ${config.agents.map((agent) => agent.name).join(', ')}${path ? ` (from ${path})` : ' (built-in)'}; blobs in ${blobs.description ?? 'a blob store of the config'}` +
-      (encryption ? `; history and blobs encrypted with key '${encryption.keys[0]!.id}'` : ''),
+      (encryption ? `; history and blobs encrypted with key '${encryption.keys[0]!.id}'` : '') +
+      `; build ${worker.options.workerDeploymentOptions?.version.buildId ?? 'unnamed'}`,
   );
   try {
     await worker.run();

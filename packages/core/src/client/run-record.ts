@@ -6,6 +6,7 @@
  * sub-agent runs nested. `cairn show` prints it; a web view can render the same.
  */
 import { fetchDecodedHistory } from './decoded-history.ts';
+import { eventTime, resetOf, workflowTaskBuildId } from './history-builds.ts';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
@@ -43,6 +44,10 @@ export interface RunRecord {
   steps?: { runId: string; agent: string; state: string }[];
   /** How many histories the run spans (it continues as new to keep each one small). */
   histories: number;
+  /** The Temporal execution this record was read from (its latest history). */
+  execution: string;
+  /** Each time the run was rewound (`cairn rewind`): the execution it left behind, kept as the record. */
+  rewinds?: { fromExecution: string; afterTurn: number; reason: string; at: string }[];
 }
 
 export interface TurnRecord {
@@ -52,6 +57,8 @@ export interface TurnRecord {
   stopReason: StopReason;
   /** The wrap-up call the budget allowed: no tools, answer now. */
   wrapUp?: boolean;
+  /** The build of the worker that decided this turn's model call. */
+  buildId?: string;
   usage: TokenUsage;
   costUsd?: number;
   /** What the run had used after this turn (itself and its settled sub-agents), against its limits then. */
@@ -80,16 +87,18 @@ export interface ReadRunRecordOptions {
   blobs?: BlobStore;
   /** How many levels of sub-agents to include whole. Default 1. */
   depth?: number;
+  /** One Temporal execution of the run (such as one a rewind left behind) rather than its latest. */
+  execution?: string;
 }
 
 /** The run's record; a run that does not exist throws Temporal's not-found error. */
 export async function readRunRecord(client: Client, runId: string, options: ReadRunRecordOptions = {}): Promise<RunRecord> {
   const depth = options.depth ?? 1;
-  const histories = await historyChain(client, runId);
-  const description = await client.workflow.getHandle(runId).describe();
+  const histories = await historyChain(client, runId, options.execution);
+  const description = await client.workflow.getHandle(runId, options.execution).describe();
   const reader = new RecordReader(runId, options.blobs);
   for (const history of histories) await reader.read(history.events ?? []);
-  const record = reader.record(histories.length, description.status.name, description.closeTime?.toISOString());
+  const record = reader.record(histories.length, description.status.name, description.closeTime?.toISOString(), description.runId);
   await Promise.all(
     record.turns.flatMap((turn) => turn.toolCalls).map(async (call) => {
       if (call.kind !== 'delegation' || !call.child) return;
@@ -99,20 +108,20 @@ export async function readRunRecord(client: Client, runId: string, options: Read
   return record;
 }
 
-/** The run's histories, first to latest: each continue-as-new starts a new one under the same workflow id. */
-async function historyChain(client: Client, runId: string): Promise<temporal.api.history.v1.IHistory[]> {
-  const latest = await fetchDecodedHistory(client, runId);
-  const firstRunId = latest.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
-  const chain: temporal.api.history.v1.IHistory[] = [];
-  let next: string | undefined = firstRunId ?? undefined;
-  // Bounded: a chain longer than this is read from its latest history only.
-  while (next && chain.length < 1_000) {
-    const history = await fetchDecodedHistory(client, runId, next);
-    chain.push(history);
-    const continued = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-    next = continued ?? undefined;
+/**
+ * The run's histories, first to latest: each continue-as-new starts a new one under the
+ * same workflow id. Walked back from the latest, since a rewound execution's history
+ * begins with a copy of the one it was reset from, and that one's successors are not its own.
+ */
+async function historyChain(client: Client, runId: string, execution?: string): Promise<temporal.api.history.v1.IHistory[]> {
+  const chain = [await fetchDecodedHistory(client, runId, execution)];
+  // Bounded: a chain longer than this is read from its last histories only.
+  while (chain.length < 1_000) {
+    const previous = chain[0]!.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!previous) break;
+    chain.unshift(await fetchDecodedHistory(client, runId, previous));
   }
-  return chain.length > 0 ? chain : [latest];
+  return chain;
 }
 
 /** The marker a local activity's result is recorded in. */
@@ -140,6 +149,7 @@ class RecordReader {
   private readonly turns: TurnRecord[] = [];
   private readonly calls = new Map<string, ToolCallRecord>();
   private readonly steps: { runId: string; agent: string; state: string }[] = [];
+  private readonly rewinds: NonNullable<RunRecord['rewinds']> = [];
 
   constructor(
     private readonly runId: string,
@@ -148,20 +158,25 @@ class RecordReader {
 
   async read(events: readonly HistoryEvent[]): Promise<void> {
     // Ids of scheduled activities and initiated children are per history.
-    const scheduled = new Map<string, { type: string; input: unknown }>();
+    const scheduled = new Map<string, { type: string; input: unknown; buildId?: string }>();
+    const builds = new Map<string, string>();
     for (const event of events) {
       const id = String(event.eventId);
+      const buildId = workflowTaskBuildId(event);
+      if (buildId) builds.set(id, buildId);
+      const reset = resetOf(event);
+      if (reset) this.rewinds.push({ fromExecution: reset.baseExecution, afterTurn: this.turns.length, reason: reset.reason, at: new Date(eventTime(event)).toISOString() });
       if (event.workflowExecutionStartedEventAttributes) await this.started(decode<AgentRunInput>(event.workflowExecutionStartedEventAttributes.input), event);
       const activity = event.activityTaskScheduledEventAttributes;
       if (activity) {
         const input = decode<unknown>(activity.input);
-        scheduled.set(id, { type: activity.activityType?.name ?? '', input });
+        scheduled.set(id, { type: activity.activityType?.name ?? '', input, buildId: builds.get(String(activity.workflowTaskCompletedEventId)) });
         if (activity.activityType?.name === 'callModel') await this.toolResults((input as CallModelInput).append);
       }
       const completed = event.activityTaskCompletedEventAttributes;
       if (completed) {
         const activityOf = scheduled.get(String(completed.scheduledEventId));
-        if (activityOf) await this.activityCompleted(activityOf.type, activityOf.input, decode<unknown>(completed.result));
+        if (activityOf) await this.activityCompleted(activityOf.type, activityOf.input, decode<unknown>(completed.result), activityOf.buildId);
       }
       // The agent is resolved by a local activity in runs since 0.4: its result is in a marker, not an activity completion.
       const marker = event.markerRecordedEventAttributes;
@@ -198,7 +213,7 @@ class RecordReader {
     }
   }
 
-  record(histories: number, temporalStatus: string, closedAt: string | undefined): RunRecord {
+  record(histories: number, temporalStatus: string, closedAt: string | undefined, execution: string): RunRecord {
     const state = temporalStatus === 'RUNNING' ? 'running' : temporalStatus === 'COMPLETED' ? (this.state ?? 'completed') : temporalStatus.toLowerCase().replace('timed_out', 'timed out');
     return {
       runId: this.runId,
@@ -216,6 +231,8 @@ class RecordReader {
       turns: this.turns,
       ...(this.steps.length > 0 ? { steps: this.steps } : {}),
       histories,
+      execution,
+      ...(this.rewinds.length > 0 ? { rewinds: this.rewinds } : {}),
     };
   }
 
@@ -245,13 +262,13 @@ class RecordReader {
     if (this.limits.tokens === 0) this.limits = { tokens: limits.tokens, usd: limits.usd };
   }
 
-  private async activityCompleted(type: string, input: unknown, output: unknown): Promise<void> {
+  private async activityCompleted(type: string, input: unknown, output: unknown, buildId?: string): Promise<void> {
     switch (type) {
       case 'resolveAgent':
         if (this.pendingInput) this.useSpec((output as ResolvedAgent).spec, this.pendingInput);
         return;
       case 'callModel':
-        return this.modelCall(input as CallModelInput, output as CallModelOutput);
+        return this.modelCall(input as CallModelInput, output as CallModelOutput, buildId);
       case 'prepareToolCall': {
         const prepared = output as PrepareToolCallOutput;
         if (!prepared.ok || !prepared.needsApproval) return;
@@ -273,7 +290,7 @@ class RecordReader {
     }
   }
 
-  private async modelCall(input: CallModelInput, output: CallModelOutput): Promise<void> {
+  private async modelCall(input: CallModelInput, output: CallModelOutput, buildId: string | undefined): Promise<void> {
     if ('refused' in output) return;
     const { message, usage, stopReason } = output;
     this.usage = addUsage(this.usage, usage);
@@ -300,6 +317,7 @@ class RecordReader {
       text,
       stopReason,
       ...(input.withoutTools ? { wrapUp: true } : {}),
+      ...(buildId ? { buildId } : {}),
       usage,
       ...(costUsd !== undefined ? { costUsd } : {}),
       budgetAfter: {

@@ -25,6 +25,12 @@ export interface CairnConfig {
    * folder CAIRN_BLOB_DIR, else `$CAIRN_HOME/blobs`.
    */
   blobStore?: BlobStoreSetting | BlobStore;
+  /**
+   * Names the code these workers run, recorded in history on every workflow task they
+   * complete (`cairn show`, `cairn rewind --bad-build`). Default: CAIRN_BUILD_ID, else a
+   * fingerprint of the workflow bundle, the agents and their tools' code.
+   */
+  buildId?: string;
   /** Model prices (USD per million tokens) by `provider:model`, over Cairn's defaults. */
   prices?: PriceTable;
   /**

@@ -12,6 +12,7 @@ import { preloadProviderSdks, resolveModel as resolveFromEnv } from '../provider
 import type { BlobStore } from '../transcript/blob-store.ts';
 import { blobStoreFromEnvironment, encryptedAtRest } from '../blob-stores/open-blob-store.ts';
 import { workflowBundle } from './workflow-bundle.ts';
+import { cairnDeploymentName, workerBuildId } from './build-id.ts';
 import { cairnDataConverter } from '../encryption/data-converter.ts';
 import type { EncryptionSettings } from '../encryption/encryption-keys.ts';
 
@@ -30,6 +31,8 @@ export interface CairnWorkerOptions {
   tracing?: Pick<RunTracerOptions, 'processor' | 'resource' | 'captureContent'>;
   /** Receives every run event of this worker's runs, once: never while a history is replayed. */
   onRunEvent?: (envelope: RunEventEnvelope) => void;
+  /** The build id recorded on every workflow task this worker completes. Default: `workerBuildId(config, bundle)`. */
+  buildId?: string;
   /** Encrypts everything this worker writes to history (`encryption/`) and to Cairn's blob stores; clients of its runs need the same keys. */
   encryption?: EncryptionSettings;
 }
@@ -53,11 +56,15 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
   const dataConverter = cairnDataConverter(options.encryption);
   // OpenTelemetry's SDK loads only for a worker that traces.
   const tracer = options.tracing ? new (await import('../telemetry/run-tracer.ts')).RunTracer(options.tracing) : undefined;
+  const workflowBundle = await loadWorkflowBundle(options.config, options.encryption);
+  const buildId = options.buildId ?? workerBuildId(options.config, workflowBundle.code);
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? defaultTaskQueue(options.config.taskQueue),
-    workflowBundle: await loadWorkflowBundle(options.config, options.encryption),
+    workflowBundle,
+    // Recorded in history on each workflow task; without versioning, any worker still takes any task.
+    workerDeploymentOptions: { version: { deploymentName: cairnDeploymentName, buildId }, useWorkerVersioning: false },
     ...(dataConverter ? { dataConverter } : {}),
     activities: { ...jobActivities, ...cairnActivities },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 100,

@@ -4,7 +4,7 @@
  * come from anyone who can reach the server: each is checked before it touches
  * the run, and a signal that cannot be taken is recorded, never dropped.
  */
-import { patched, setHandler } from '@temporalio/workflow';
+import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Amount } from '../budget/budget-ledger.ts';
 import { addBudgetSignal, answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from './definitions.ts';
 import type { HumanInbox } from './human-inbox.ts';
@@ -22,7 +22,8 @@ export interface RunHandlers {
 }
 
 export function setRunHandlers({ status, inbox, publisher, budget, topUp }: RunHandlers): void {
-  setHandler(statusQuery, () => ({ ...status, budget: budget() }));
+  // Answered by whichever worker holds the run: its build is the one serving the run now.
+  setHandler(statusQuery, () => ({ ...status, budget: budget(), buildId: workflowInfo().currentDeploymentVersion?.buildId ?? workflowInfo().currentBuildId }));
   setHandler(answerUpdate, (answer) => inbox.answer(parseAnswer(answer)), { validator: (answer) => inbox.validateAnswer(parseAnswer(answer)) });
   setHandler(decideUpdate, (decision) => inbox.decide(parseDecision(decision)), { validator: (decision) => inbox.validateDecision(parseDecision(decision)) });
   setHandler(answerSignal, (answer) => recordRejection(() => inbox.answer(parseAnswer(answer))));

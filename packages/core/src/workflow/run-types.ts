@@ -148,6 +148,8 @@ export interface RunStatus {
   budget?: BudgetStatus;
   /** Set when the run ended because a budget limit was reached. */
   exhaustedLimit?: BudgetDimension;
+  /** The build of the worker serving the run (its `buildId`), when one answered. */
+  buildId?: string;
   /** No worker answered: this status was read from the run's search attributes, memo and history. */
   workerUnavailable?: boolean;
   /** With `workerUnavailable`: ids of questions and approvals whose answers wait, unchecked, for a worker. */
