@@ -199,7 +199,20 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .option('--full', 'unfold long values')
     .option('--depth <n>', 'levels of sub-agents to include (default 1)', nonNegativeInteger)
+    .option('--execution <id>', 'one Temporal execution of the run, such as the one a rewind left behind')
     .action(async (runId, options) => done((await import('./commands/show.ts')).showCommand(runId, options)));
+  program
+    .command('rewind')
+    .description('reset a run to the end of a turn, or every run a bad build touched, so the workers running now go on from there')
+    .argument('[runId]', 'the root run to rewind (with --to-turn)')
+    .option('--to-turn <n>', 'keep turns 1 to n; turn n+1 runs again (0: from the first model call)', nonNegativeInteger)
+    .option('--bad-build <buildId>', 'rewind every run that took a step on this build to just before its first')
+    .option('--agent <name>', 'with --bad-build: only runs of this agent')
+    .option('--since <age>', 'with --bad-build: runs open, or closed within this age (default 7d)', age)
+    .option('--reason <text>', 'why, recorded in the history')
+    .option('--dry-run', 'show where each run would be reset, and change nothing')
+    .option('--json', 'machine-readable output')
+    .action(async (runId, options) => done((await import('./commands/rewind.ts')).rewindCommand(runId, options)));
   program
     .command('list')
     .description('recent runs')

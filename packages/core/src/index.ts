@@ -18,6 +18,7 @@ export { defineConfig, type CairnConfig, type JobActivities, type JobActivityDep
 export { CairnClient, type CairnClientOptions, type RunSummary, type RunTree, type StartedRun } from './client/cairn-client.ts';
 export { AmbiguousPendingError, type InboxItem } from './client/human-input.ts';
 export type { RunRecord, ToolCallRecord, TurnRecord } from './client/run-record.ts';
+export { badBuildPoint, type RewindPoint, type RewoundRun, type RunOnBuild } from './client/rewind.ts';
 export { askHuman, type AskHumanTool } from './agent/ask-human.ts';
 export type { PendingItem, PendingQuestion, PendingApproval } from './workflow/human-inbox.ts';
 export type { AgentRunInput, AgentRunResult, ChildRun, RunOptions, RunState, RunStatus, ToolCallStatus } from './workflow/run-types.ts';

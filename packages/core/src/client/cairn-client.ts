@@ -25,6 +25,7 @@ import { fetchDecodedHistory } from './decoded-history.ts';
 import { formatBytes } from '../transcript/claim-check.ts';
 import { runDetails, runSummary } from '../workflow/summaries.ts';
 import { readRunRecord, type RunRecord } from './run-record.ts';
+import { findRunsOnBuild, planBadBuildRewind, planRewindToTurn, rewind, type RewindPoint, type RewoundRun, type RunOnBuild } from './rewind.ts';
 import { context, isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
 
 /**
@@ -181,9 +182,9 @@ export class CairnClient {
   }
 
   /** The run turn by turn, from its history and (for what history holds by key) this client's blob store. */
-  async record(runId: string, options: { depth?: number } = {}): Promise<RunRecord> {
+  async record(runId: string, options: { depth?: number; execution?: string } = {}): Promise<RunRecord> {
     await this.describe(runId);
-    return readRunRecord(this.temporal, runId, { blobs: this.options.blobs, depth: options.depth });
+    return readRunRecord(this.temporal, runId, { blobs: this.options.blobs, depth: options.depth, execution: options.execution });
   }
 
   async status(runId: string): Promise<RunStatus> {
@@ -382,6 +383,27 @@ export class CairnClient {
       throw new CairnError(`Run '${runId}' is not running (it is ${info.status.name.toLowerCase()}).`);
     }
     await this.temporal.workflow.getHandle(runId).cancel();
+  }
+
+  /** Where a rewind to the end of `turn` would reset the run; throws, saying why, where it cannot. */
+  async planRewind(runId: string, turn: number): Promise<RewindPoint> {
+    await this.describe(runId);
+    return planRewindToTurn(this.temporal, runId, turn);
+  }
+
+  /** Resets the run to the point (`planRewind`, `planBadBuildRewind`): it goes on from there on the workers running now. */
+  async rewind(point: RewindPoint, options: { reason: string }): Promise<RewoundRun> {
+    return rewind(this.temporal, point, options);
+  }
+
+  /** Root runs that took a step on `buildId` (themselves or through sub-agents), open or closed since `closedSince`. */
+  async runsOnBuild(buildId: string, options: { closedSince?: Date; agent?: string } = {}): Promise<RunOnBuild[]> {
+    return findRunsOnBuild(this.temporal, buildId, options);
+  }
+
+  /** Where a run must be reset so the current workers redo what `buildId` did; `undefined` when nothing is left to redo. */
+  async planBadBuildRewind(run: RunOnBuild, buildId: string): Promise<RewindPoint | undefined> {
+    return planBadBuildRewind(this.temporal, run, buildId);
   }
 
   async describe(runId: string): Promise<WorkflowExecutionDescription> {
