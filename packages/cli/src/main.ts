@@ -202,6 +202,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--execution <id>', 'one Temporal execution of the run, such as the one a rewind left behind')
     .action(async (runId, options) => done((await import('./commands/show.ts')).showCommand(runId, options)));
   program
+    .command('stats')
+    .description('where time, failures, tokens and money go: per tool, agent and model, from the histories of the runs')
+    .option('--agent <name>', 'only runs of this agent')
+    .option('--since <age>', 'only runs open, or closed within this age, such as 7d or 12h', age)
+    .option('--tool <name>', 'only this tool in the tool figures')
+    .option('--json', 'machine-readable output')
+    .action(async (options) => done((await import('./commands/stats.ts')).statsCommand(options)));
+  program
     .command('rewind')
     .description('reset a run to the end of a turn, or every run a bad build touched, so the workers running now go on from there')
     .argument('[runId]', 'the root run to rewind (with --to-turn)')

@@ -14,6 +14,7 @@ export type {
 } from './scripted-reply.ts';
 export { startTestStack, mockModelEnv, type TestStack, type TestStackOptions } from './test-stack.ts';
 export { eventually } from './eventually.ts';
+export { createTestNamespace } from './test-namespace.ts';
 export { completedActivities, completingAttempts } from './history.ts';
 export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
 export { startPostgres, postgresBinDirectory, type PostgresServer } from './postgres-server.ts';

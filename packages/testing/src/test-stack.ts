@@ -77,6 +77,8 @@ export interface TestStackOptions {
   encryption?: EncryptionSettings;
   /** The worker's build id, as in `createCairnWorker`. */
   buildId?: string;
+  /** Default `default`. A namespace of its own keeps a test's runs apart from every other test's (`cairn stats` counts them all). */
+  namespace?: string;
 }
 
 export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
@@ -97,6 +99,7 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
       config: { agents: build.agents, prices: options.prices, workflowModules: options.workflowModules, activities: options.activities },
       ...(build.buildId ? { buildId: build.buildId } : {}),
       connection: nativeConnection,
+      ...(options.namespace ? { namespace: options.namespace } : {}),
       taskQueue,
       blobs: openStore(),
       resolveModel: (model) => resolveModel(model, env),
@@ -117,7 +120,7 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
   let current: Awaited<ReturnType<typeof startWorker>> | undefined = await startWorker();
   const connection = await Connection.connect({ address });
   const dataConverter = cairnDataConverter(options.encryption);
-  const temporal = new Client({ connection, ...(dataConverter ? { dataConverter } : {}) });
+  const temporal = new Client({ connection, ...(options.namespace ? { namespace: options.namespace } : {}), ...(dataConverter ? { dataConverter } : {}) });
   const stack: TestStack = {
     client: new CairnClient(temporal, { taskQueue, blobs: encryptedAtRest(openStore(), options.encryption) }),
     temporal,

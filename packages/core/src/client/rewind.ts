@@ -8,13 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import Long from 'long';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { CallModelInput } from '../activity-contract.ts';
 import { CairnError } from '../errors.ts';
 import type { AgentRunInput } from '../workflow/run-types.ts';
 import { fetchDecodedHistory } from './decoded-history.ts';
 import { workflowTaskBuildId } from './history-builds.ts';
+import { firstPayload, queryLiteral } from './history-payloads.ts';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -53,7 +53,7 @@ async function loadRun(client: Client, runId: string): Promise<LoadedRun> {
   }
   const history = await fetchDecodedHistory(client, runId, description.runId);
   const events = history.events ?? [];
-  const input = decodeFirst<AgentRunInput>(events[0]?.workflowExecutionStartedEventAttributes?.input);
+  const input = firstPayload<AgentRunInput>(events[0]?.workflowExecutionStartedEventAttributes?.input);
   if (!input) throw new CairnError(`The history of run '${runId}' has no input Cairn can read.`);
   if (input.parent) {
     const root = input.parent.rootRunId ?? input.parent.runId;
@@ -69,7 +69,7 @@ export async function planRewindToTurn(client: Client, runId: string, turn: numb
   if (!Number.isInteger(turn) || turn < 0) throw new CairnError(`--to-turn ${turn} is not a turn: give a whole number, 0 or more.`);
   const run = await loadRun(client, runId);
   const modelCalls = run.events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'callModel');
-  const turnOf = (event: HistoryEvent) => decodeFirst<CallModelInput>(event.activityTaskScheduledEventAttributes?.input)?.turn;
+  const turnOf = (event: HistoryEvent) => firstPayload<CallModelInput>(event.activityTaskScheduledEventAttributes?.input)?.turn;
   const next = modelCalls.find((event) => turnOf(event) === turn + 1);
   if (!next) {
     const continuedAfter = run.input.resume?.turn ?? 0;
@@ -126,8 +126,8 @@ export interface RunOnBuild {
  * grouped under their root runs.
  */
 export async function findRunsOnBuild(client: Client, buildId: string, options: { closedSince?: Date; agent?: string } = {}): Promise<RunOnBuild[]> {
-  const clauses = [`WorkflowType = 'agentWorkflow'`, `BuildIds = ${quote(`unversioned:${buildId}`)}`];
-  if (options.closedSince) clauses.push(`(ExecutionStatus = 'Running' OR CloseTime >= ${quote(options.closedSince.toISOString())})`);
+  const clauses = [`WorkflowType = 'agentWorkflow'`, `BuildIds = ${queryLiteral(`unversioned:${buildId}`)}`];
+  if (options.closedSince) clauses.push(`(ExecutionStatus = 'Running' OR CloseTime >= ${queryLiteral(options.closedSince.toISOString())})`);
   const roots = new Map<string, RunOnBuild>();
   for await (const info of client.workflow.list({ query: clauses.join(' AND ') })) {
     const parent = info.searchAttributes?.CairnParentRun?.[0];
@@ -178,9 +178,6 @@ async function rootOf(client: Client, parentId: string): Promise<string> {
   return current;
 }
 
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
 
 async function pointAt(client: Client, run: LoadedRun, workflowTaskCompletedEventId: number, keptTurns?: number): Promise<RewindPoint> {
   const startedAfter = run.events
@@ -209,7 +206,7 @@ function turnsBefore(run: LoadedRun, eventId: number): number {
     if (Number(event.eventId) >= eventId) break;
     if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'callModel') modelCalls.add(String(event.eventId));
     const completed = event.activityTaskCompletedEventAttributes;
-    if (completed && modelCalls.has(String(completed.scheduledEventId)) && !('refused' in (decodeFirst<object>(completed.result) ?? {}))) turns += 1;
+    if (completed && modelCalls.has(String(completed.scheduledEventId)) && !('refused' in (firstPayload<object>(completed.result) ?? {}))) turns += 1;
   }
   return turns;
 }
@@ -242,9 +239,4 @@ async function closeChild(client: Client, childId: string, reason: string, grace
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await handle.terminate(`Its parent was rewound and it did not stop when cancelled: ${reason}`).catch(() => {});
-}
-
-function decodeFirst<T>(payloads: temporal.api.common.v1.IPayloads | null | undefined): T | undefined {
-  const payload = payloads?.payloads?.[0];
-  return payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined;
 }

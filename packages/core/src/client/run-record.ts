@@ -8,7 +8,6 @@
 import { fetchDecodedHistory } from './decoded-history.ts';
 import { eventTime, resetOf, workflowTaskBuildId } from './history-builds.ts';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { CallModelInput, CallModelOutput, PrepareToolCallInput, PrepareToolCallOutput, ResolvedAgent, RunToolInput, RunToolOutput } from '../activity-contract.ts';
 import type { AgentSpec } from '../agent/spec.ts';
@@ -18,6 +17,7 @@ import { addUsage, zeroUsage, type StopReason, type TokenUsage } from '../messag
 import type { BlobStore } from '../transcript/blob-store.ts';
 import { claimedTextNote } from '../transcript/claim-check.ts';
 import type { AgentRunInput, AgentRunResult } from '../workflow/run-types.ts';
+import { firstPayload } from './history-payloads.ts';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
@@ -127,10 +127,6 @@ async function historyChain(client: Client, runId: string, execution?: string): 
 /** The marker a local activity's result is recorded in. */
 const localActivityMarker = 'core_local_activity';
 
-function decode<T>(payloads: Payloads): T | undefined {
-  const payload = payloads?.payloads?.[0];
-  return payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined;
-}
 
 /** Builds a record from history events, one history after another. */
 class RecordReader {
@@ -166,33 +162,33 @@ class RecordReader {
       if (buildId) builds.set(id, buildId);
       const reset = resetOf(event);
       if (reset) this.rewinds.push({ fromExecution: reset.baseExecution, afterTurn: this.turns.length, reason: reset.reason, at: new Date(eventTime(event)).toISOString() });
-      if (event.workflowExecutionStartedEventAttributes) await this.started(decode<AgentRunInput>(event.workflowExecutionStartedEventAttributes.input), event);
+      if (event.workflowExecutionStartedEventAttributes) await this.started(firstPayload<AgentRunInput>(event.workflowExecutionStartedEventAttributes.input), event);
       const activity = event.activityTaskScheduledEventAttributes;
       if (activity) {
-        const input = decode<unknown>(activity.input);
+        const input = firstPayload<unknown>(activity.input);
         scheduled.set(id, { type: activity.activityType?.name ?? '', input, buildId: builds.get(String(activity.workflowTaskCompletedEventId)) });
         if (activity.activityType?.name === 'callModel') await this.toolResults((input as CallModelInput).append);
       }
       const completed = event.activityTaskCompletedEventAttributes;
       if (completed) {
         const activityOf = scheduled.get(String(completed.scheduledEventId));
-        if (activityOf) await this.activityCompleted(activityOf.type, activityOf.input, decode<unknown>(completed.result), activityOf.buildId);
+        if (activityOf) await this.activityCompleted(activityOf.type, activityOf.input, firstPayload<unknown>(completed.result), activityOf.buildId);
       }
       // The agent is resolved by a local activity in runs since 0.4: its result is in a marker, not an activity completion.
       const marker = event.markerRecordedEventAttributes;
       if (marker?.markerName === localActivityMarker) {
-        const data = decode<{ activity_type?: string }>(marker.details?.data);
-        if (data?.activity_type) await this.activityCompleted(data.activity_type, undefined, decode<unknown>(marker.details?.result));
+        const data = firstPayload<{ activity_type?: string }>(marker.details?.data);
+        if (data?.activity_type) await this.activityCompleted(data.activity_type, undefined, firstPayload<unknown>(marker.details?.result));
       }
       this.humanInput(event);
       const childStarted = event.startChildWorkflowExecutionInitiatedEventAttributes;
       if (childStarted?.workflowId && !this.calls.has(childStarted.workflowId.slice(this.runId.length + 1))) {
-        const childInput = decode<AgentRunInput>(childStarted.input);
+        const childInput = firstPayload<AgentRunInput>(childStarted.input);
         this.steps.push({ runId: childStarted.workflowId, agent: childInput?.agent ?? childStarted.workflowType?.name ?? '', state: 'running' });
       }
       const childDone = event.childWorkflowExecutionCompletedEventAttributes;
       if (childDone) {
-        const result = decode<AgentRunResult>(childDone.result);
+        const result = firstPayload<AgentRunResult>(childDone.result);
         this.childTokens += (result?.usage.inputTokens ?? 0) + (result?.usage.outputTokens ?? 0);
         this.childCost += result?.costUsd ?? 0;
         const call = this.calls.get(childDone.workflowExecution?.workflowId?.slice(this.runId.length + 1) ?? '');
@@ -202,7 +198,7 @@ class RecordReader {
       }
       const completedRun = event.workflowExecutionCompletedEventAttributes;
       if (completedRun) {
-        const result = decode<AgentRunResult>(completedRun.result);
+        const result = firstPayload<AgentRunResult>(completedRun.result);
         if (result) {
           this.state = result.status;
           this.output = result.outputRef ? await this.text(result.output, result.outputRef) : result.output;
@@ -347,7 +343,7 @@ class RecordReader {
     const signal = event.workflowExecutionSignaledEventAttributes;
     const update = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
     const name = signal?.signalName ?? update?.name;
-    const payload = decode<Record<string, unknown>>(signal ? signal.input : update?.args);
+    const payload = firstPayload<Record<string, unknown>>(signal ? signal.input : update?.args);
     if (!name || !payload) return;
     if (name === 'addBudget') {
       if (typeof payload.tokens === 'number' && payload.tokens > 0) this.limits.tokens += payload.tokens;
