@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <name>…] [--quick]`: runs the benchmarks and prints their
- * figures as Markdown tables. Names: per-turn, history, concurrency, start, replay
+ * figures as Markdown tables. Names: per-turn, history, concurrency, start, replay, stats
  * (default: all). `--quick` runs each small, to check that they work.
  */
 import { execSync } from 'node:child_process';
@@ -10,8 +10,9 @@ import { concurrency, perTurnCpu } from './throughput.ts';
 import { historyGrowth } from './history.ts';
 import { startTimes } from './start.ts';
 import { replayTime } from './replay.ts';
+import { statsTimes } from './stats.ts';
 
-const benchmarks = { 'per-turn': perTurnCpu, history: historyGrowth, concurrency, start: startTimes, replay: replayTime } as const;
+const benchmarks = { 'per-turn': perTurnCpu, history: historyGrowth, concurrency, start: startTimes, replay: replayTime, stats: statsTimes } as const;
 type Name = keyof typeof benchmarks;
 
 const args = process.argv.slice(2);

@@ -68,7 +68,7 @@ describe('determinism', () => {
     await mock?.close();
   });
 
-  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, approvals, a large reply, a wrap-up, signals while waiting, a delegation, a continued answer', async () => {
+  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, approvals, a large reply, a wrap-up, signals while waiting, a delegation, a continued answer, a rewound run', async () => {
     const scenarios: Record<string, ScriptedReply[]> = {
       'parallel-tools': [
         { toolCalls: [{ name: 'lookup', arguments: { word: 'cairn' } }, { name: 'lookup', arguments: { word: 'durable' } }] },
@@ -92,6 +92,8 @@ describe('determinism', () => {
       'large-reply': [{ text: `A cairn is ${'a pile of stones, '.repeat(3_000)}` }],
       'wrap-up': [{ toolCalls: [{ name: 'lookup', arguments: { word: 'cairn' } }], usage: { inputTokens: 49_000, outputTokens: 10 } }, { text: 'What I have.' }],
       'signals-while-waiting': [{ toolCalls: [{ id: 'q1', name: 'ask_human', arguments: { question: 'Which word?' } }] }, { text: 'Defined it.' }],
+      // 0.5.0: a run rewound to the end of turn 1 (a reset execution, its copied history, build ids on every task).
+      rewound: [{ toolCalls: [{ name: 'lookup', arguments: { word: 'cairn' } }] }, { text: 'First answer.' }, { text: 'Answer after the rewind.' }],
       delegation: [{ toolCalls: [{ id: 'd1', name: 'delegate_to_replay_helper', arguments: { task: 'define cairn' } }] }, { text: 'a pile of stones' }, { text: 'Done.' }],
     };
     const histories = [];
@@ -117,6 +119,10 @@ describe('determinism', () => {
         await stack.client.decide(runId, { callId: 'call-1-2', approved: false, reason: 'not that one' });
       }
       await stack.client.result(runId);
+      if (name === 'rewound') {
+        await stack.client.rewind(await stack.client.planRewind(runId, 1), { reason: 'replay fixture' });
+        await eventually(async () => ((await stack.client.result(runId)).output === 'Answer after the rewind.' ? true : undefined), 'the rewound answer');
+      }
       const history = await stack.temporal.workflow.getHandle(runId).fetchHistory();
       histories.push({ workflowId: runId, history, name });
     }

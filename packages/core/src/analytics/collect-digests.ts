@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { fetchDecodedHistory } from '../client/decoded-history.ts';
 import { cairnHome } from '../config/paths.ts';
+import { CairnError } from '../errors.ts';
 import { ensurePrivateDirectory, privateFileMode } from '../config/private-files.ts';
 import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 import { digestHistory, digestVersion, type RunDigest } from './run-digest.ts';
@@ -77,7 +78,15 @@ export async function collectDigests(client: Client, options: CollectDigestsOpti
     while (next < toFetch.length) {
       const execution = toFetch[next++]!;
       const history = await fetchDecodedHistory(client, execution.runId, execution.execution);
-      const digest = digestHistory(history.events ?? [], execution);
+      let digest: RunDigest;
+      try {
+        digest = digestHistory(history.events ?? [], execution);
+      } catch (error) {
+        throw new CairnError(`The history of run ${execution.runId} could not be read: ${(error as Error).message}`, {
+          hint: 'If its history is encrypted, run this with the keys its workers use (CAIRN_ENCRYPTION_KEYS).',
+          cause: error,
+        });
+      }
       digests.push(digest);
       // Open executions grow: only a closed one's digest is final.
       if (execution.closed && digest.state !== 'running') cache.entries[`${execution.runId}/${execution.execution}`] = { historyLength: execution.historyLength, digest };
