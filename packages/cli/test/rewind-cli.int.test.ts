@@ -38,6 +38,7 @@ function quoterModel(request: MockRequest): ScriptedReply {
 }
 
 describe('cairn rewind --to-turn', { timeout: 240_000 }, () => {
+  let holdClerk = false;
   let mock: MockModelServer;
   let stack: TestStack;
   let env: NodeJS.ProcessEnv;
@@ -45,7 +46,12 @@ describe('cairn rewind --to-turn', { timeout: 240_000 }, () => {
 
   beforeAll(async () => {
     mock = await MockModelServer.start();
-    mock.handle((request) => (request.system === 'Quote prices.' ? quoterModel(request) : invoiceModel(request)));
+    mock.handle((request) => {
+      if (request.system === 'Quote prices.') return quoterModel(request);
+      const reply = invoiceModel(request);
+      // A clerk held at its model call is a sub-agent still running when its parent is rewound.
+      return holdClerk && request.system === 'Find invoices.' ? { ...reply, latencyMs: 60_000 } : reply;
+    });
     stack = await startTestStack({ agents: [quoter(buggyPrice), accountant, clerk], mock, address: inject('temporalAddress'), buildId: 'shop-b1' });
     env = { TEMPORAL_ADDRESS: inject('temporalAddress'), CAIRN_HOME: mkdtempSync(join(tmpdir(), 'cairn-rewind-')), CAIRN_BLOB_DIR: stack.blobDir, CAIRN_TASK_QUEUE: stack.taskQueue, NO_COLOR: '1' };
   });
@@ -104,6 +110,14 @@ describe('cairn rewind --to-turn', { timeout: 240_000 }, () => {
     expect(child.stderr).toContain('is a sub-agent of');
     expect(child.stderr).toContain(`cairn rewind ${root} --to-turn N`);
 
+    // Continued as new after turn 2: turn 1 is in a history Temporal no longer resets.
+    const continued = (await stack.client.start('quoter', 'What does the lamp cost?', { turnsPerHistory: 2 })).runId;
+    await stack.client.result(continued);
+    const early = await cairn('rewind', continued, '--to-turn', '1');
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain(`Run '${continued}' continued as new after turn 2, to keep its history small`);
+    expect(early.stderr).toContain('Rewind to turn 2 or later.');
+
     const neither = await cairn('rewind', runId);
     expect(neither.code).toBe(1);
     expect(neither.stderr).toContain('cairn rewind needs a run id and --to-turn, or --bad-build.');
@@ -129,6 +143,35 @@ describe('cairn rewind --to-turn', { timeout: 240_000 }, () => {
     expect((await stack.client.describe(child.runId)).runId).not.toBe(childExecution);
     expect(after.turns.map((turn) => turn.budgetAfter)).toEqual(before.turns.map((turn) => turn.budgetAfter));
     expect(after.output).toBe(before.output);
+  });
+
+  it('cancels a sub-agent still running after the point before the new execution starts its own', async () => {
+    holdClerk = true;
+    const { runId } = await stack.client.start('accountant', 'Pay whatever invoice is due.');
+    const question = await eventually(async () => (await stack.client.pending(runId))[0], 'the question');
+    await stack.client.answer(runId, 'EUR', question.id);
+    const childId = `${runId}.call-2-1`;
+    const heldExecution = await eventually(async () => {
+      const child = await stack.client.describe(childId).catch(() => undefined);
+      return child?.status.name === 'RUNNING' ? child.runId : undefined;
+    }, 'the clerk to start');
+
+    const dryRun = await cairn('rewind', runId, '--to-turn', '1', '--dry-run');
+    expect(dryRun.stdout).toContain(`Would rewind ${runId} to the end of turn 1; 1 sub-agent run started after it would be cancelled. Nothing was changed.`);
+    holdClerk = false;
+    const rewound = await cairn('rewind', runId, '--to-turn', '1');
+    expect(rewound.code, rewound.stderr).toBe(0);
+    expect(rewound.stdout).toContain('1 sub-agent run started after it was cancelled');
+    expect((await stack.temporal.workflow.getHandle(childId, heldExecution).describe()).status.name).toMatch(/CANCELLED|TERMINATED/);
+
+    await eventually(async () => ((await stack.client.pending(runId))[0]?.kind === 'approval' ? true : undefined), 'the approval');
+    await stack.client.decide(runId, { approved: true });
+    expect((await stack.client.result(runId)).output).toBe('Paid INV-7 in EUR.');
+    const record = await stack.client.record(runId);
+    // The held clerk never answered: the budget counts the clerk that did, once.
+    const perCall = 1_100;
+    expect(record.turns[2]!.budgetAfter.tokens).toBe(3 * perCall + perCall);
+    expect((await stack.client.describe(childId)).runId).not.toBe(heldExecution);
   });
 });
 
