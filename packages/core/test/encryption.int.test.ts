@@ -14,6 +14,8 @@ import proto from '@temporalio/proto';
 import { parseEncryptionKeys, startCodecServer, type EncryptionSettings } from '../src/encryption/index.ts';
 import { defineAgent, defineTool } from '../src/index.ts';
 import { approveSignal } from '../src/workflow/definitions.ts';
+import { digestHistory } from '../src/analytics/index.ts';
+import { fetchDecodedHistory } from '../src/client/decoded-history.ts';
 
 const encryption: EncryptionSettings = { keys: parseEncryptionKeys(`k1:${randomBytes(32).toString('base64')}`, 'test'), acceptPlaintext: false };
 const canary = `launch code ${randomBytes(6).toString('hex')}`;
@@ -77,6 +79,10 @@ describe('an encrypted stack', () => {
 
     const record = await stack.client.record(runId);
     expect(JSON.stringify(record)).toContain(secretPart);
+    // The agent's spec is in a local activity's marker, whose own details the SDK writes in the clear.
+    expect(record.model).toBe('openai:gpt-test');
+    const digest = digestHistory((await fetchDecodedHistory(stack.temporal, runId)).events ?? [], { runId, execution: record.execution });
+    expect(digest).toMatchObject({ agent: 'cashier', model: 'openai:gpt-test', state: 'completed', modelCalls: [{}, {}] });
   });
 
   it('decodes for the Web UI through the codec server, only for its origin and with its token', async () => {

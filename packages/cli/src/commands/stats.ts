@@ -80,7 +80,7 @@ export function renderStats(report: StatsReport, options: Pick<StatsOptions, 'ag
   lines.push('', bold('Top 5'));
   lines.push(`  slowest tools (p95):   ${list(report.top.slowestTools.map((tool) => `${tool.name} ${formatMs(tool.p95Ms)}`))}`);
   lines.push(`  most failing tools:    ${list(report.top.mostFailingTools.map((tool) => `${tool.name} ${tool.toolErrors + tool.activityFailures}`))}`);
-  lines.push(`  most expensive runs:   ${list(report.top.mostExpensiveRuns.map((run) => `${run.runId} $${run.costUsd.toFixed(4)}`))}`);
+  lines.push(`  most expensive runs:   ${list(report.top.mostExpensiveRuns.map((run) => `${run.runId}${run.agent ? ` (${run.agent})` : ''} $${run.costUsd.toFixed(4)}`))}`);
   return lines;
 }
 

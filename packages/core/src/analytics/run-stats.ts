@@ -41,7 +41,8 @@ export interface GroupStats {
 
 export interface RunCost {
   runId: string;
-  agent: string;
+  /** The root's agent; absent when the root is a job of another workflow type (deep research). */
+  agent?: string;
   /** The run and every sub-agent under it. */
   costUsd: number;
   tokens: number;
@@ -75,13 +76,13 @@ export function runStats(digests: readonly RunDigest[], options: { tool?: string
   const tools = [...groupBy(calls, (call) => call.name)].map(([name, group]) => toolStats(name, group)).sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
   const treeCost = new Map<string, RunCost>();
   for (const run of runs) {
-    const root = treeCost.get(run.rootRunId) ?? { runId: run.rootRunId, agent: '', costUsd: 0, tokens: 0 };
+    const root: RunCost = treeCost.get(run.rootRunId) ?? { runId: run.rootRunId, costUsd: 0, tokens: 0 };
     root.costUsd += run.costUsd;
     root.tokens += run.usage.inputTokens + run.usage.outputTokens;
     if (run.runId === run.rootRunId) root.agent = run.agent;
     treeCost.set(run.rootRunId, root);
   }
-  const byCost = [...treeCost.values()].filter((run) => run.agent !== '').sort((a, b) => b.costUsd - a.costUsd || b.tokens - a.tokens || a.runId.localeCompare(b.runId));
+  const byCost = [...treeCost.values()].sort((a, b) => b.costUsd - a.costUsd || b.tokens - a.tokens || a.runId.localeCompare(b.runId));
   return {
     runs: runs.length,
     tools,

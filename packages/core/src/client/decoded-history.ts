@@ -34,6 +34,14 @@ function collectPayloads(value: unknown, found: { holder: Record<string, unknown
   const holder = value as Record<string, unknown>;
   for (const key of Object.keys(holder)) {
     const child = holder[key];
+    // The SDK writes a marker's own details (a local activity's type, a patch id) past the codec, in the clear:
+    // only what the workflow's code returned (a local activity's result, its failure) was encoded.
+    if (key === 'markerRecordedEventAttributes' && child && typeof child === 'object') {
+      const marker = child as temporal.api.history.v1.IMarkerRecordedEventAttributes;
+      collectPayloads(marker.details?.result, found);
+      collectPayloads(marker.failure, found);
+      continue;
+    }
     if (isPayload(child)) found.push({ holder, key, payload: child });
     else collectPayloads(child, found);
   }
