@@ -20,7 +20,7 @@ import { firstPayload } from '../client/history-payloads.ts';
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** Bumped when a digest's shape or meaning changes: cached digests of another version are read again. */
-export const digestVersion = 1;
+export const digestVersion = 2;
 
 export interface ModelCallDigest {
   /** The event that recorded the reply. */
