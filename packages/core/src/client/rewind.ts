@@ -48,7 +48,7 @@ async function loadRun(client: Client, runId: string): Promise<LoadedRun> {
   const description = await client.workflow.getHandle(runId).describe();
   if (description.type !== 'agentWorkflow') {
     throw new CairnError(`'${runId}' is a ${description.type} job, not an agent run: only agent runs can be rewound.`, {
-      hint: 'Rewind the job by starting it again, or rewind one of its agent runs (cairn list shows them).',
+      hint: 'Start the job again instead.',
     });
   }
   const history = await fetchDecodedHistory(client, runId, description.runId);
@@ -57,8 +57,9 @@ async function loadRun(client: Client, runId: string): Promise<LoadedRun> {
   if (!input) throw new CairnError(`The history of run '${runId}' has no input Cairn can read.`);
   if (input.parent) {
     const root = input.parent.rootRunId ?? input.parent.runId;
+    const rootType = (await client.workflow.getHandle(root).describe().catch(() => undefined))?.type;
     throw new CairnError(`Run '${runId}' is a sub-agent of '${input.parent.runId}': its parent's turns started it, so it cannot be rewound alone.`, {
-      hint: `Rewind the root run instead: cairn rewind ${root} --to-turn N.`,
+      hint: rootType && rootType !== 'agentWorkflow' ? `Its root, '${root}', is a ${rootType} job, which cannot be rewound: start the job again.` : `Rewind the root run instead: cairn rewind ${root} --to-turn N.`,
     });
   }
   return { runId, execution: description.runId, events, input };
