@@ -5,7 +5,7 @@
  *   3. Model steps per second with N concurrent runs (1 s model latency, 5 tool turns each).
  */
 import { runBatch, type BatchFigures, type BatchOptions } from './lib/batch.ts';
-import { mb, ratio, type BenchStack } from './lib/bench-stack.ts';
+import { mb, median, ratio, type BenchStack } from './lib/bench-stack.ts';
 
 async function sideBySide(stack: BenchStack, options: BatchOptions): Promise<[BatchFigures, BatchFigures]> {
   const minimal = await runBatch('minimal', stack, options);
@@ -15,18 +15,38 @@ async function sideBySide(stack: BenchStack, options: BatchOptions): Promise<[Ba
 
 export async function perTurnCpu(stack: BenchStack, { quick }: { quick: boolean }): Promise<void> {
   const runs = quick ? 5 : 20;
-  console.log(`\n## 1. CPU per turn (${runs} runs at once, 10 tool turns each, no model latency)\n`);
+  // One batch is 220 steps on a fresh worker process: its CPU varies by ±20% from batch to batch here.
+  const rounds = quick ? 1 : 5;
+  console.log(`\n## 1. CPU per turn (${runs} runs at once, 10 tool turns each, no model latency; medians of ${rounds} rounds)\n`);
   console.log('| tool result | design | worker CPU/turn | server CPU/turn | events/turn | history/turn |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const resultBytes of [1024, 8192]) {
-    const [minimal, cairn] = await sideBySide(stack, { runs, toolTurns: 10, latencyMs: 0, resultBytes });
-    for (const figures of [minimal, cairn]) {
+    const measured: [BatchFigures, BatchFigures][] = [];
+    for (let round = 0; round < rounds; round += 1) measured.push(await sideBySide(stack, { runs, toolTurns: 10, latencyMs: 0, resultBytes }));
+    const [minimal, cairn] = ([0, 1] as const).map((design) => medianFigures(measured.map((pair) => pair[design])));
+    for (const figures of [minimal!, cairn!]) {
       console.log(
         `| ${resultBytes / 1024} KB | ${figures.design} | ${figures.workerCpuMsPerStep.toFixed(2)} ms | ${figures.serverCpuMsPerStep.toFixed(2)} ms | ${figures.eventsPerStep.toFixed(1)} | ${(figures.historyBytesPerStep / 1024).toFixed(1)} KB |`,
       );
     }
-    console.log(`| ${resultBytes / 1024} KB | **cairn ÷ minimal** | **${(cairn.workerCpuMsPerStep / minimal.workerCpuMsPerStep).toFixed(2)}×** | ${(cairn.serverCpuMsPerStep / minimal.serverCpuMsPerStep).toFixed(2)}× | | |`);
+    // Each round measures both designs back to back, under the same load: the ratio is taken per round.
+    const workerRatios = measured.map(([m, c]) => c.workerCpuMsPerStep / m.workerCpuMsPerStep);
+    const serverRatios = measured.map(([m, c]) => c.serverCpuMsPerStep / m.serverCpuMsPerStep);
+    const rounded = workerRatios.map((value) => value.toFixed(2)).join(', ');
+    console.log(`| ${resultBytes / 1024} KB | **cairn ÷ minimal** (median of the rounds' ratios) | **${median(workerRatios).toFixed(2)}×**${rounds > 1 ? ` (${rounded})` : ''} | ${median(serverRatios).toFixed(2)}× | | |`);
   }
+}
+
+/** Each figure's median over the rounds. */
+function medianFigures(rounds: BatchFigures[]): BatchFigures {
+  const of = (pick: (figures: BatchFigures) => number) => median(rounds.map(pick));
+  return {
+    ...rounds[0]!,
+    workerCpuMsPerStep: of((figures) => figures.workerCpuMsPerStep),
+    serverCpuMsPerStep: of((figures) => figures.serverCpuMsPerStep),
+    eventsPerStep: of((figures) => figures.eventsPerStep),
+    historyBytesPerStep: of((figures) => figures.historyBytesPerStep),
+  };
 }
 
 export async function concurrency(stack: BenchStack, { quick }: { quick: boolean }): Promise<void> {
