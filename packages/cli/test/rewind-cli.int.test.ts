@@ -93,6 +93,9 @@ describe('cairn rewind --to-turn', { timeout: 240_000 }, () => {
     const old = await cairn('show', runId, '--execution', before.execution, '--json');
     expect(old.code, old.stderr).toBe(0);
     expect((JSON.parse(old.stdout) as RunRecord).output).toBe('The lamp costs 80.');
+    const wrong = await cairn('show', runId, '--execution', 'no-such-execution');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(`Run '${runId}' has no execution 'no-such-execution'.`);
   });
 
   it('refuses a turn out of range, a sub-agent and a missing run, saying what to do instead', async () => {

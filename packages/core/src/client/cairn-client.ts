@@ -184,6 +184,17 @@ export class CairnClient {
   /** The run turn by turn, from its history and (for what history holds by key) this client's blob store. */
   async record(runId: string, options: { depth?: number; execution?: string } = {}): Promise<RunRecord> {
     await this.describe(runId);
+    if (options.execution) {
+      await this.temporal.workflow
+        .getHandle(runId, options.execution)
+        .describe()
+        .catch((error: unknown) => {
+          // A run id that is not one at all is refused as an invalid argument (gRPC code 3) rather than not found.
+          const invalid = (error as { cause?: { code?: number } }).cause?.code === 3;
+          if (!(error instanceof WorkflowNotFoundError) && !invalid) throw error;
+          throw new CairnError(`Run '${runId}' has no execution '${options.execution}'.`, { hint: `cairn show ${runId} names the executions its rewinds left behind.` });
+        });
+    }
     return readRunRecord(this.temporal, runId, { blobs: this.options.blobs, depth: options.depth, execution: options.execution });
   }
 
