@@ -1,10 +1,11 @@
-import { MissingApiKeyError } from '@cairn/core';
+import type { CairnConfig } from '@cairn/core';
+import { ProviderRegistry } from '@cairn/core/internals';
 
 /**
  * In embedded mode the worker runs with this shell's environment, so a missing
- * key can be reported before a run starts rather than as a failed run.
+ * key (the variable the model's provider names) can be reported before a run
+ * starts rather than as a failed run.
  */
-export function checkApiKey(model: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (model.startsWith('openai:') && !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) throw new MissingApiKeyError('OpenAI', 'OPENAI_API_KEY');
-  if (model.startsWith('anthropic:') && !env.ANTHROPIC_API_KEY) throw new MissingApiKeyError('Anthropic', 'ANTHROPIC_API_KEY');
+export function checkApiKey(model: string, config?: Pick<CairnConfig, 'providers'>, env: NodeJS.ProcessEnv = process.env): void {
+  new ProviderRegistry(config?.providers).checkApiKey(model, env);
 }

@@ -69,7 +69,7 @@ const cliCases: CliCase[] = [
   { name: 'a bad --budget', args: () => ['run', 'assistant', 'hi', '--budget', 'lots'], message: /--budget/ },
   { name: 'a zero --max-turns', args: () => ['run', 'assistant', 'hi', '--max-turns', '0'], message: /--max-turns/ },
   { name: 'a config with two tools of one name', args: () => ['run', 'twins', 'hi', '--config', fixture('duplicate-tools')], message: /Agent 'twins' has two tools named 'lookup'\./ },
-  { name: 'a config naming an unknown provider', args: () => ['run', 'stranger', 'hi', '--config', fixture('unknown-provider')], message: /Agent 'stranger' has model "mistrall:large"; expected 'openai:<model>' or 'anthropic:<model>'\./, hint: /OPENAI_BASE_URL/ },
+  { name: 'a config naming an unknown provider', args: () => ['run', 'stranger', 'hi', '--config', fixture('unknown-provider')], message: /Agent 'stranger': Unknown model provider 'mistrall' in model id 'mistrall:large'\. Known providers: openai, anthropic\./, hint: /defineProvider\(\{ id: 'mistrall'/ },
   { name: 'a --config that does not exist', args: (c) => ['run', 'assistant', 'hi', '--config', join(c.folder, 'nope.config.ts')], message: /Config file not found/, hint: /--config/ },
   { name: 'a zero --max-concurrent-activities', args: () => ['worker', '--max-concurrent-activities', '0'], message: /--max-concurrent-activities/ },
   { name: 'a CAIRN_MAX_CONCURRENT_ACTIVITIES that is not a number', args: () => ['worker'], env: () => ({ CAIRN_MAX_CONCURRENT_ACTIVITIES: 'lots' }), message: /CAIRN_MAX_CONCURRENT_ACTIVITIES is 'lots', not a positive whole number\./, hint: /such as 200/ },

@@ -73,6 +73,8 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       CAIRN_TASK_QUEUE: undefined,
       OPENAI_API_KEY: 'test-key',
       OPENAI_BASE_URL: mock.openaiBaseUrl,
+      ACME_API_KEY: 'acme-key',
+      ACME_BASE_URL: mock.openaiBaseUrl,
       NO_COLOR: '1',
     };
   });
@@ -131,6 +133,16 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       expect(parsed.usage).toMatchObject({ inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
       // The stack was already up: nothing started.
       expect(result.stderr).not.toContain('Starting');
+    });
+
+    it("runs an agent on the config's own provider, with its own address and key", async () => {
+      const before = mock.requests.length;
+      const result = await cairn(['run', 'gateway-calc', 'What is 2+3?', '--config', config, '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ agent: 'gateway-calc', status: 'completed', output: 'The sum is 5.' });
+      const sent = mock.requests.slice(before);
+      expect(sent.map((request) => request.model)).toEqual(['gpt-gateway', 'gpt-gateway']);
+      expect(sent.map((request) => request.headers.authorization)).toEqual(['Bearer acme-key', 'Bearer acme-key']);
     });
 
     it('--max-turns limits the run, which ends without an answer (exit code 2)', async () => {
@@ -216,7 +228,7 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
     it('an unknown agent', async () => {
       expectCleanError(
         await cairn(['run', 'calculator', 'What is 2+3?', '--config', config]),
-        /Unknown agent 'calculator'\. Served agents: calc[,.]/,
+        /Unknown agent 'calculator'\. Served agents: gateway-calc, calc, payer[,.]/,
         /^hint {2}Check the agents in .*embedded\.config\.ts\.$/,
       );
     });
@@ -230,6 +242,14 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
         await cairn(['run', 'calc', 'What is 2+3?', '--config', config], { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined }),
         /The OpenAI model needs an API key: OPENAI_API_KEY is not set\./,
         /export OPENAI_API_KEY=/,
+      );
+    });
+
+    it("no API key for a config's own provider, named by its definition", async () => {
+      expectCleanError(
+        await cairn(['run', 'gateway-calc', 'What is 2+3?', '--config', config], { ACME_API_KEY: undefined }),
+        /The Acme gateway model needs an API key: ACME_API_KEY is not set\./,
+        /export ACME_API_KEY=/,
       );
     });
 

@@ -4,6 +4,10 @@ export { defineAgent, type AgentDefinition, type AgentOptions, type ModelId } fr
 export type { AgentSpec } from './agent/spec.ts';
 export type { Message, UserMessage, AssistantMessage, ToolResultMessage, ToolCall, TokenUsage, StopReason } from './messages.ts';
 export type { ModelProvider, ModelRequest, ModelResponse, ToolDescriptor } from './providers/provider.ts';
+export { defineProvider, type ProviderDefinition, type ProviderEnv, type ProviderOptions } from './providers/define-provider.ts';
+export { openaiCompatible, type OpenAICompatibleOptions } from './providers/openai-compatible.ts';
+export { OpenAIProvider, type OpenAIProviderOptions } from './providers/openai.ts';
+export { AnthropicProvider, type AnthropicProviderOptions } from './providers/anthropic.ts';
 export { ModelCallError, kindForStatus, retryAfterMs, type ModelErrorKind } from './providers/model-errors.ts';
 export {
   CairnError,

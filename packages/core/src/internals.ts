@@ -5,7 +5,7 @@
 export type { BlobStore } from './transcript/blob-store.ts';
 export { FileBlobStore } from './blob-stores/file-blob-store.ts';
 export { TranscriptStore, type TranscriptRef } from './transcript/transcript-store.ts';
-export { resolveModel } from './providers/registry.ts';
+export { ProviderRegistry, resolveModel, type ResolvedModel } from './providers/registry.ts';
 export { AgentRegistry } from './agent/agent-registry.ts';
 export { redact, redactUrl, withoutSecrets } from './redact.ts';
 // What the `cairn` CLI shares with the core: run ids, pending-item lines (budget amounts: `@cairn/core/budget`).

@@ -351,7 +351,7 @@ describe('resolveModel', () => {
     })() as CairnError;
     expect(isCairnError(error)).toBe(true);
     expect(error.message).toBe("Unknown model provider 'gemini' in model id 'gemini:gemini-2.5-pro'. Known providers: openai, anthropic.");
-    expect(error.hint).toContain("'openai:<model>' or 'anthropic:<model>'");
+    expect(error.hint).toContain("defineConfig({ providers: [defineProvider({ id: 'gemini', ... })] })");
     expect(() => resolveModel('gpt-4.1', {})).toThrow(/Unknown model provider 'gpt-4.1'/);
     expect(() => resolveModel('toString:x', {})).toThrow(/Unknown model provider/);
   });

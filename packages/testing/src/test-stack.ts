@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { CairnClient, CairnError, type AgentDefinition, type CairnConfig, type PriceTable } from '@cairn/core';
-import { resolveModel } from '@cairn/core/internals';
+import { ProviderRegistry } from '@cairn/core/internals';
 import { FileBlobStore, encryptedAtRest, openBlobStore, type BlobStoreSetting } from '@cairn/core/blob-stores';
 import { createCairnWorker, type CairnWorkerOptions } from '@cairn/core/worker';
 import { cairnDataConverter, type EncryptionSettings } from '@cairn/core/encryption';
@@ -51,8 +51,10 @@ try {
 export interface TestStackOptions {
   agents: AgentDefinition[];
   mock: MockModelServer;
-  /** Model prices over Cairn's defaults, as in defineConfig. */
+  /** Model prices over the providers' own, as in defineConfig. */
   prices?: PriceTable;
+  /** Providers of your own, as in defineConfig; they read their settings from this process's environment. */
+  providers?: CairnConfig['providers'];
   /** Workflow modules of your own, as in defineConfig. */
   workflowModules?: string[];
   /** Their activities, as in defineConfig. */
@@ -90,19 +92,21 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
   }
   const taskQueue = options.taskQueue ?? `test-${process.pid}-${Date.now().toString(36)}-${queues++}`;
   const blobDir = options.blobDir ?? mkdtempSync(join(tmpdir(), 'cairn-blobs-'));
-  const env = mockModelEnv(options.mock);
+  // The mock's addresses and keys win over this process's, so no real provider is ever called.
+  const env = { ...process.env, ...mockModelEnv(options.mock) };
+  const providers = new ProviderRegistry(options.providers);
   const openStore = () => (options.blobStore ? openBlobStore(options.blobStore) : new FileBlobStore(blobDir));
   let build = { agents: options.agents, buildId: options.buildId };
   const startWorker = async () => {
     const nativeConnection = await NativeConnection.connect({ address });
     const worker = await createCairnWorker({
-      config: { agents: build.agents, prices: options.prices, workflowModules: options.workflowModules, activities: options.activities },
+      config: { agents: build.agents, prices: options.prices, providers: options.providers, workflowModules: options.workflowModules, activities: options.activities },
       ...(build.buildId ? { buildId: build.buildId } : {}),
       connection: nativeConnection,
       ...(options.namespace ? { namespace: options.namespace } : {}),
       taskQueue,
       blobs: openStore(),
-      resolveModel: (model) => resolveModel(model, env),
+      resolveModel: (model) => providers.resolve(model, env),
       ...(options.tracing ? { tracing: options.tracing } : {}),
       ...(options.onRunEvent ? { onRunEvent: options.onRunEvent } : {}),
       ...(options.encryption ? { encryption: options.encryption } : {}),

@@ -54,15 +54,15 @@ export async function researchCommand(question: string, options: ResearchCommand
     });
   }
   const model = options.model ?? defaultModel();
+  const { config, path } = await loadCliConfig(options.config);
   if (isEmbedded()) {
-    checkApiKey(model);
+    checkApiKey(model, config);
     if (!corpus && !searchVariables.some((variable) => process.env[variable])) {
       throw new CairnError('Web research needs a search provider, and none is configured.', {
         hint: `Set one of ${searchVariables.join(', ')} (for example: export TAVILY_API_KEY=...), or research local documents with --corpus <folder>.`,
       });
     }
   }
-  const { config, path } = await loadCliConfig(options.config);
   const session = await openSession({ bringUp: { configPath: path, early: stack }, blobStore: config.blobStore });
   try {
     const runId = newRunId('research');

@@ -60,7 +60,7 @@ export async function runCommand(agentName: string, inputArgument: string | unde
     });
   }
   // Remote workers have their own environment; only the embedded one shares this shell's.
-  if (isEmbedded()) checkApiKey(agent.spec.model);
+  if (isEmbedded()) checkApiKey(agent.spec.model, config);
 
   const session = await openSession({ bringUp: { configPath: path, early: stack }, taskQueue: options.taskQueue ?? config.taskQueue, blobStore: config.blobStore });
   try {

@@ -7,7 +7,7 @@ import { isCairnError } from '@cairn/core';
 import { blobStoreFromEnvironment, encryptedAtRest } from '@cairn/core/blob-stores';
 import { cairnHome } from '@cairn/core/config';
 import { encryptionFromEnvironment, existingLocalEncryption, type EncryptionSettings } from '@cairn/core/encryption';
-import { redact, resolveModel } from '@cairn/core/internals';
+import { ProviderRegistry, redact } from '@cairn/core/internals';
 import { CAIRN_SEARCH_ATTRIBUTE_KEYS } from '@cairn/core/temporal';
 import proto from '@temporalio/proto';
 import type { Connection } from '@temporalio/client';
@@ -106,11 +106,12 @@ function modelsOf(agents: readonly AgentDefinition[], models = new Set<string>()
 
 export async function checkModels(context: DoctorContext): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
+  const providers = new ProviderRegistry(context.config.providers);
   for (const model of [...modelsOf(context.config.agents)].sort()) {
     const check = `model ${model}`;
     let provider;
     try {
-      provider = resolveModel(model);
+      provider = providers.resolve(model);
     } catch (error) {
       // On a cluster the workers hold the keys: this shell lacking one is worth knowing, not an error.
       results.push({ check, status: context.embedded ? 'fail' : 'warn', verdict: `${messageOf(error)}${context.embedded ? '' : ' (in this shell; workers have their own environment)'}`, fix: fixOf(error) });

@@ -3,18 +3,19 @@ import type { CallModelInput, CallModelOutput, TranscriptAppend } from '../activ
 import type { AgentSpec } from '../agent/spec.ts';
 import type { Message } from '../messages.ts';
 import type { ModelProvider } from '../providers/provider.ts';
+import type { ProviderDefinition } from '../providers/define-provider.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
 import type { StoredContentMessage, TranscriptStore } from '../transcript/transcript-store.ts';
 import { toActivityFailure } from './failures.ts';
 import { withHeartbeat } from './heartbeat.ts';
-import { estimateInputTokens, inputTokenBound } from '../budget/estimate-tokens.ts';
+import { defaultTokenMargin, estimateInputTokens, inputTokenBound } from '../budget/estimate-tokens.ts';
 import { leavesBudgetUntouched, planModelCall } from '../budget/plan-model-call.ts';
-import { splitModelId } from '../agent/define-agent.ts';
 import { assignCallIds, toProviderIds } from '../transcript/call-ids.ts';
 import { claimCheckReply } from '../transcript/claim-check.ts';
 import { withinStep } from '../telemetry/within-step.ts';
 
-export type ModelResolver = (modelId: string) => { provider: ModelProvider; model: string };
+/** `provider:model` → a client and the provider's model name; with its definition, the provider's own token estimates. */
+export type ModelResolver = (modelId: string) => { provider: ModelProvider; model: string; definition?: Pick<ProviderDefinition, 'tokenMargin' | 'estimateInputTokens'> };
 
 /**
  * One model call. It first appends what is new (the user's input or the last
@@ -58,7 +59,8 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
 
   async function call(input: CallModelInput): Promise<CallModelOutput> {
     const spec = await specOf(input.specRef);
-    const { provider, model } = deps.resolveModel(spec.model);
+    const { provider, model, definition } = deps.resolveModel(spec.model);
+    const margin = definition?.tokenMargin ?? defaultTokenMargin;
     const withNew = await deps.transcripts.append(input.transcript, await materialise(input.append));
     const messages = [...(await deps.transcripts.read(withNew))];
     const offered = spec.tools.filter((tool) => !(tool.kind === 'function' && tool.internal));
@@ -67,8 +69,10 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
     let estimatedInputTokens: number | undefined;
     const request = { instructions: spec.instructions, messages, tools };
     // Tokenizing is the costliest step of a turn: done only when the budget is close enough for it to matter.
-    if (input.allowance && !leavesBudgetUntouched(inputTokenBound(request) * (input.inputCalibration ?? 1), maxOutputTokens, input.allowance)) {
-      estimatedInputTokens = await estimateInputTokens({ provider: splitModelId(spec.model)[0], ...request });
+    // A provider's own estimator may count more than the byte bound: it is always asked.
+    const bound = definition?.estimateInputTokens ? Infinity : inputTokenBound(request, margin);
+    if (input.allowance && !leavesBudgetUntouched(bound * (input.inputCalibration ?? 1), maxOutputTokens, input.allowance)) {
+      estimatedInputTokens = definition?.estimateInputTokens ? Math.ceil(await definition.estimateInputTokens(request)) : await estimateInputTokens({ margin, ...request });
       const inputTokens = Math.ceil(estimatedInputTokens * (input.inputCalibration ?? 1));
       const plan = planModelCall(inputTokens, maxOutputTokens, input.allowance);
       if (!plan.ok) return { transcript: withNew, refused: { limit: plan.limit, reason: plan.reason, inputTokens } };

@@ -3,24 +3,16 @@ import type { AgentRegistry } from '../agent/agent-registry.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
 import type { PriceTable } from '../budget/prices.ts';
 import { toActivityFailure } from './failures.ts';
-import { knownProviders, splitModelId } from '../agent/define-agent.ts';
-import { InvalidDefinitionError } from '../errors.ts';
-
-function checkModelId(model: string): void {
-  const [provider, name] = splitModelId(model);
-  if (!name || !(knownProviders as readonly string[]).includes(provider)) {
-    throw new InvalidDefinitionError(`Unknown model ${JSON.stringify(model)}: expected 'openai:<model>' or 'anthropic:<model>'.`);
-  }
-}
+import type { ProviderRegistry } from '../providers/registry.ts';
 
 /** Looks the agent up once per run; the spec it returns is recorded in history. */
-export function resolveAgentActivity(agents: AgentRegistry, blobs: BlobStore, prices: PriceTable) {
+export function resolveAgentActivity(agents: AgentRegistry, blobs: BlobStore, prices: PriceTable, providers: ProviderRegistry) {
   return async function resolveAgent(request: string | { name: string; model?: string }): Promise<ResolvedAgent> {
     try {
       const { name, model: override } = typeof request === 'string' ? { name: request, model: undefined } : request;
       const agent = agents.get(name);
       const model = override ?? agent.spec.model;
-      if (override !== undefined) checkModelId(override);
+      if (override !== undefined) providers.checkModelId(override, `The run's model ${JSON.stringify(override)}`);
       const price = prices[model];
       const spec = { ...agent.spec, model, ...(price ? { price } : {}) };
       return { spec, specRef: await blobs.put(JSON.stringify(spec)) };

@@ -6,9 +6,10 @@ import type { AskHumanTool } from './ask-human.ts';
 import type { BudgetLimits } from '../budget/budget-ledger.ts';
 import { defaultBudgetPolicy, type ChildBudgetPolicy, type ExhaustionBehaviour } from '../budget/budget-policy.ts';
 
-export const knownProviders = ['openai', 'anthropic'] as const;
-export type ProviderName = (typeof knownProviders)[number];
-export type ModelId = `${ProviderName}:${string}`;
+/** `<provider>:<model>`: `openai:gpt-4.1`, `anthropic:claude-sonnet-4-5`, or a provider of the config's own (`defineProvider`). */
+export type ModelId = `${string}:${string}`;
+
+const providerIdPattern = /^[a-z][a-z0-9-]{0,31}$/;
 
 export interface AgentOptions {
   /** Unique among the agents a worker serves; used in run ids and on the CLI. */
@@ -65,10 +66,11 @@ export function defineAgent(options: AgentOptions): AgentDefinition {
     );
   }
   const [provider, modelName] = splitModelId(String(model));
-  if (!provider || !modelName || !(knownProviders as readonly string[]).includes(provider)) {
+  // Which providers exist is the worker's config's to say (`ProviderRegistry`): here, only the shape.
+  if (!providerIdPattern.test(provider) || !modelName) {
     throw new InvalidDefinitionError(
-      `Agent '${name}' has model ${JSON.stringify(model)}; expected 'openai:<model>' or 'anthropic:<model>'.`,
-      'For an OpenAI-compatible server use openai:<model> and set OPENAI_BASE_URL.',
+      `Agent '${name}' has model ${JSON.stringify(model)}; expected '<provider>:<model>', such as 'openai:gpt-4.1' or 'anthropic:claude-sonnet-4-5'.`,
+      'For an OpenAI-compatible server use openai:<model> and set OPENAI_BASE_URL, or define a provider of its own with openaiCompatible().',
     );
   }
   if (typeof instructions !== 'string' || instructions.trim() === '') {

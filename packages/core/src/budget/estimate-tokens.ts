@@ -1,8 +1,9 @@
 /**
  * Input-token estimates for budget checks, from a real tokenizer (o200k, the
  * encoding of current OpenAI models). Other providers count differently, so
- * the estimate carries a margin per provider, erring high: an overestimate
- * costs a little headroom, an underestimate could overspend.
+ * the estimate carries a margin per provider (its definition's `tokenMargin`),
+ * erring high: an overestimate costs a little headroom, an underestimate could
+ * overspend.
  */
 import type { Message } from '../messages.ts';
 import type { ToolDescriptor } from '../providers/provider.ts';
@@ -17,7 +18,8 @@ const tokenizer = new TokenizerThread();
 
 /** Per-message framing (role markers, separators) that the text alone does not show. */
 const perMessageOverhead = 6;
-const margins: Record<string, number> = { openai: 1.02, anthropic: 1.25 };
+/** For a provider that names no margin of its own. */
+export const defaultTokenMargin = 1.25;
 
 /** The texts of a message that are counted, each with its own framing. */
 function countedTexts(message: Message): string[] {
@@ -31,7 +33,7 @@ function framing(message: Message): number {
 /** Messages are immutable and the transcript cache hands out the same objects turn after turn: count each once. */
 const counted = new WeakMap<Message, number>();
 
-export async function estimateInputTokens(request: { provider: string; instructions: string; messages: readonly Message[]; tools: readonly ToolDescriptor[] }): Promise<number> {
+export async function estimateInputTokens(request: { margin: number; instructions: string; messages: readonly Message[]; tools: readonly ToolDescriptor[] }): Promise<number> {
   const uncounted = [...new Set(request.messages.filter((message) => !counted.has(message)))];
   const toolTexts = request.tools.map((tool) => `${tool.name} ${tool.description} ${JSON.stringify(tool.parameters)}`);
   const counts = await tokenizer.count([request.instructions, ...toolTexts, ...uncounted.flatMap(countedTexts)]);
@@ -41,7 +43,7 @@ export async function estimateInputTokens(request: { provider: string; instructi
   tokens += take(toolTexts.length) + perMessageOverhead * toolTexts.length;
   for (const message of uncounted) counted.set(message, framing(message) + take(countedTexts(message).length));
   for (const message of request.messages) tokens += counted.get(message)!;
-  return Math.ceil(tokens * (margins[request.provider] ?? 1.25)) + 16;
+  return Math.ceil(tokens * request.margin) + 16;
 }
 
 /** A request's size in UTF-8 bytes, per message once: what {@link inputTokenBound} starts from. */
@@ -60,12 +62,12 @@ function messageBytes(message: Message): number {
 /**
  * A ceiling on {@link estimateInputTokens}, without tokenizing: a byte-level
  * tokenizer never makes more tokens than bytes, and the ceiling carries the
- * largest margin and framing the estimate adds. When even this leaves the
- * budget untouched, the exact estimate cannot matter and is skipped.
+ * same margin and framing as the estimate. When even this leaves the budget
+ * untouched, the exact estimate cannot matter and is skipped.
  */
-export function inputTokenBound(request: { instructions: string; messages: readonly Message[]; tools: readonly ToolDescriptor[] }): number {
+export function inputTokenBound(request: { instructions: string; messages: readonly Message[]; tools: readonly ToolDescriptor[] }, margin: number): number {
   let bytes = Buffer.byteLength(request.instructions) + perMessageOverhead;
   for (const message of request.messages) bytes += messageBytes(message) + framing(message);
   for (const tool of request.tools) bytes += perMessageOverhead + Buffer.byteLength(`${tool.name} ${tool.description} ${JSON.stringify(tool.parameters)}`);
-  return Math.ceil(bytes * Math.max(...Object.values(margins))) + 16;
+  return Math.ceil(bytes * margin) + 16;
 }

@@ -38,3 +38,9 @@ export function costOf(usage: TokenUsage, price: ModelPrice): number {
 export function worstCaseCost(inputTokens: number, maxOutputTokens: number, price: ModelPrice): number {
   return (inputTokens * price.inputPerMillion + maxOutputTokens * price.outputPerMillion) / 1_000_000;
 }
+
+/** The list prices above of one provider's models, by model name: what its definition offers the registry. */
+export function listPricesOf(provider: string): Record<string, ModelPrice> {
+  const prefix = `${provider}:`;
+  return Object.fromEntries(Object.entries(defaultPrices).flatMap(([model, price]) => (model.startsWith(prefix) ? [[model.slice(prefix.length), price]] : [])));
+}

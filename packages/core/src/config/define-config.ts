@@ -3,6 +3,9 @@ import type { AgentDefinition } from '../agent/define-agent.ts';
 import type { PriceTable } from '../budget/prices.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
 import type { BlobStoreSetting } from '../blob-stores/open-blob-store.ts';
+import type { ProviderDefinition } from '../providers/define-provider.ts';
+import { ProviderRegistry } from '../providers/registry.ts';
+import { AgentRegistry } from '../agent/agent-registry.ts';
 
 /** What a worker gives the activities of a config's own workflows. */
 export interface JobActivityDependencies {
@@ -31,7 +34,12 @@ export interface CairnConfig {
    * fingerprint of the workflow bundle, the agents and their tools' code.
    */
   buildId?: string;
-  /** Model prices (USD per million tokens) by `provider:model`, over Cairn's defaults. */
+  /**
+   * Model providers besides Cairn's own (`openai`, `anthropic`), made with `defineProvider()` or
+   * `openaiCompatible()`: their id is the prefix of the agents' model ids (`ollama:llama3.1`).
+   */
+  providers?: ProviderDefinition[];
+  /** Model prices (USD per million tokens) by `provider:model`, over the providers' own. */
   prices?: PriceTable;
   /**
    * Absolute paths of modules with workflows of your own, bundled with Cairn's
@@ -51,5 +59,9 @@ export function defineConfig(config: CairnConfig): CairnConfig {
   if (!config || !Array.isArray(config.agents) || config.agents.length === 0) {
     throw new InvalidDefinitionError('defineConfig needs at least one agent: defineConfig({ agents: [myAgent] }).');
   }
+  // Each agent's provider must be one Cairn has or the config defines: checked now, not in a run.
+  const providers = new ProviderRegistry(config.providers);
+  const agents = new AgentRegistry(config.agents);
+  for (const name of agents.names) providers.checkModelId(agents.get(name).spec.model, `Agent '${name}'`);
   return config;
 }

@@ -13,7 +13,9 @@ import type {
   Tool,
   Usage,
 } from '@anthropic-ai/sdk/resources/messages';
+import { listPricesOf } from '../budget/prices.ts';
 import { MissingApiKeyError } from '../errors.ts';
+import { defineProvider } from './define-provider.ts';
 import type { Message, StopReason, ToolCall, TokenUsage } from '../messages.ts';
 import { abortReason, assertNoUrlCredentials, ModelCallError, modelConnectionError, modelErrorForStatus } from './model-errors.ts';
 import type { ModelProvider, ModelRequest, ModelResponse } from './provider.ts';
@@ -251,3 +253,15 @@ function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
 }
+
+export const anthropicProvider = defineProvider({
+  id: 'anthropic',
+  label: 'Anthropic',
+  apiKeyVariable: ANTHROPIC_API_KEY,
+  variables: [ANTHROPIC_BASE_URL],
+  create: (env) => new AnthropicProvider({}, env),
+  prices: listPricesOf('anthropic'),
+  // Claude's tokenizer counts about a fifth more than o200k on English and code.
+  tokenMargin: 1.25,
+  loadSdk: loadAnthropicSdk,
+});

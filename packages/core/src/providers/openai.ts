@@ -10,7 +10,9 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
+import { listPricesOf } from '../budget/prices.ts';
 import { MissingApiKeyError } from '../errors.ts';
+import { defineProvider } from './define-provider.ts';
 import type { Message, StopReason, ToolCall, TokenUsage } from '../messages.ts';
 import { abortReason, assertNoUrlCredentials, ModelCallError, modelConnectionError, modelErrorForStatus } from './model-errors.ts';
 import type { ModelProvider, ModelRequest, ModelResponse } from './provider.ts';
@@ -239,3 +241,17 @@ function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
 }
+
+/** OpenAI itself, or one OpenAI-compatible server through OPENAI_BASE_URL (then the key may be left out). */
+export const openaiProvider = defineProvider({
+  id: 'openai',
+  label: 'OpenAI',
+  apiKeyVariable: OPENAI_API_KEY,
+  variables: [OPENAI_BASE_URL],
+  keyOptional: (env) => nonEmpty(env[OPENAI_BASE_URL]) !== undefined,
+  create: (env) => new OpenAIProvider({}, env),
+  prices: listPricesOf('openai'),
+  // o200k is OpenAI's own encoding: the margin covers framing only.
+  tokenMargin: 1.02,
+  loadSdk: loadOpenAISdk,
+});

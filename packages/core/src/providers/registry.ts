@@ -1,70 +1,111 @@
 /**
- * Model ids (`openai:gpt-4.1`, `anthropic:claude-sonnet-4-5`) → a provider
- * instance and the provider's model name. One instance per provider and
- * settings, reused: the SDK clients keep connections alive between calls.
+ * The providers a worker (or a CLI command) knows: Cairn's own and a config's. Model ids
+ * (`openai:gpt-4.1`, `anthropic:claude-sonnet-4-5`, `ollama:llama3.1`) → a client and the
+ * provider's model name; and what the rest of Cairn asks of a provider: its key variable,
+ * prices and token margin. One client per provider and settings, reused: the SDK clients
+ * keep connections alive between calls.
  */
-import { splitModelId, type ProviderName } from '../agent/define-agent.ts';
-import { CairnError } from '../errors.ts';
-import { AnthropicProvider, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, loadAnthropicSdk } from './anthropic.ts';
-import { loadOpenAISdk, OpenAIProvider, OPENAI_API_KEY, OPENAI_BASE_URL } from './openai.ts';
+import { splitModelId } from '../agent/define-agent.ts';
+import type { PriceTable } from '../budget/prices.ts';
+import { CairnError, InvalidDefinitionError, MissingApiKeyError } from '../errors.ts';
+import { anthropicProvider } from './anthropic.ts';
+import type { ProviderDefinition, ProviderEnv } from './define-provider.ts';
+import { openaiProvider } from './openai.ts';
 import type { ModelProvider } from './provider.ts';
 
-type Env = Record<string, string | undefined>;
-
-interface ProviderFactory {
-  /** The environment variables the provider reads; their values key the cache. */
-  variables: readonly string[];
-  create(env: Env): ModelProvider;
-  /** Loads the provider's SDK, which its first call would otherwise wait for. */
-  loadSdk(): Promise<unknown>;
-}
-
-const factories: Record<ProviderName, ProviderFactory> = {
-  openai: { variables: [OPENAI_API_KEY, OPENAI_BASE_URL], create: (env) => new OpenAIProvider({}, env), loadSdk: loadOpenAISdk },
-  anthropic: { variables: [ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL], create: (env) => new AnthropicProvider({}, env), loadSdk: loadAnthropicSdk },
-};
-
-/**
- * Loads the SDKs of the providers these models use (unknown ones are skipped: their
- * calls report them). A worker does this as it starts polling, so that its first
- * model call does not wait a few hundred milliseconds for a module.
- */
-export async function preloadProviderSdks(modelIds: Iterable<string>): Promise<void> {
-  const providers = new Set([...modelIds].map((modelId) => splitModelId(modelId)[0]));
-  await Promise.all([...providers].filter((name) => Object.hasOwn(factories, name)).map((name) => factories[name as ProviderName].loadSdk()));
-}
-
-const cache = new Map<string, ModelProvider>();
+export const builtInProviders: readonly ProviderDefinition[] = [openaiProvider, anthropicProvider];
 
 export interface ResolvedModel {
   provider: ModelProvider;
   /** The provider's model name, without the `provider:` prefix. */
   model: string;
+  /** Its definition: token margin, estimator. */
+  definition: ProviderDefinition;
 }
 
-/**
- * Resolves `provider:model`. Throws a `CairnError` for an unknown provider or a
- * missing model name, and `MissingApiKeyError` when the provider has no key.
- */
-export function resolveModel(modelId: string, env: Env = process.env): ResolvedModel {
-  const [providerName, model] = splitModelId(modelId);
-  const known = Object.keys(factories);
-  const factory = Object.hasOwn(factories, providerName) ? factories[providerName as ProviderName] : undefined;
-  if (!factory || !model) {
-    throw new CairnError(
-      factory
-        ? `Model id '${modelId}' names no model: expected '${providerName}:<model>'.`
-        : `Unknown model provider '${providerName}' in model id '${modelId}'. Known providers: ${known.join(', ')}.`,
-      {
-        hint: `Write the model as ${known.map((name) => `'${name}:<model>'`).join(' or ')}; for an OpenAI-compatible server use 'openai:<model>' and set ${OPENAI_BASE_URL}.`,
-      },
-    );
+export class ProviderRegistry {
+  private readonly byId = new Map<string, ProviderDefinition>();
+  private readonly clients = new Map<string, ModelProvider>();
+
+  /** Cairn's providers and `providers` (a config's); an id may be defined once. */
+  constructor(providers: readonly ProviderDefinition[] = []) {
+    for (const provider of [...builtInProviders, ...providers]) {
+      if (provider?.kind !== 'provider') throw new InvalidDefinitionError('A config lists a provider that is not one: make each with defineProvider() or openaiCompatible().');
+      if (this.byId.has(provider.id)) {
+        throw new InvalidDefinitionError(`Two providers have the id '${provider.id}'${builtInProviders.some((builtIn) => builtIn.id === provider.id) ? ' (one is built in)' : ''}: give yours another id.`);
+      }
+      this.byId.set(provider.id, provider);
+    }
   }
-  const key = JSON.stringify([providerName, ...factory.variables.map((variable) => env[variable] ?? null)]);
-  let provider = cache.get(key);
-  if (!provider) {
-    provider = factory.create(env);
-    cache.set(key, provider);
+
+  get ids(): string[] {
+    return [...this.byId.keys()];
   }
-  return { provider, model };
+
+  /** The provider of a model id; throws, naming what is known, when none is. */
+  definitionOf(modelId: string): ProviderDefinition {
+    const [id, model] = splitModelId(modelId);
+    const definition = this.byId.get(id);
+    if (!definition || !model) {
+      throw new CairnError(
+        definition ? `Model id '${modelId}' names no model: expected '${id}:<model>'.` : `Unknown model provider '${id}' in model id '${modelId}'. Known providers: ${this.ids.join(', ')}.`,
+        { hint: definition ? undefined : `Write the model as '<provider>:<model>' with one of them, or add yours: defineConfig({ providers: [defineProvider({ id: '${id}', ... })] }).` },
+      );
+    }
+    return definition;
+  }
+
+  /** Throws an `InvalidDefinitionError` unless the model id names a known provider and a model. */
+  checkModelId(modelId: string, what: string): void {
+    try {
+      this.definitionOf(modelId);
+    } catch (error) {
+      throw new InvalidDefinitionError(`${what}: ${(error as Error).message}`, (error as CairnError).hint);
+    }
+  }
+
+  /** `MissingApiKeyError` when the model's provider needs a key this environment lacks. */
+  checkApiKey(modelId: string, env: ProviderEnv = process.env): void {
+    const definition = this.definitionOf(modelId);
+    if (!definition.apiKeyVariable || env[definition.apiKeyVariable] || definition.keyOptional?.(env)) return;
+    throw new MissingApiKeyError(definition.label, definition.apiKeyVariable);
+  }
+
+  /**
+   * A client for the model. Throws a `CairnError` for an unknown provider or a missing
+   * model name, and `MissingApiKeyError` when the provider has no key.
+   */
+  resolve(modelId: string, env: ProviderEnv = process.env): ResolvedModel {
+    const definition = this.definitionOf(modelId);
+    const key = JSON.stringify([definition.id, ...[definition.apiKeyVariable, ...(definition.variables ?? [])].map((variable) => (variable ? (env[variable] ?? null) : null))]);
+    let provider = this.clients.get(key);
+    if (!provider) {
+      provider = definition.create(env);
+      this.clients.set(key, provider);
+    }
+    return { provider, model: splitModelId(modelId)[1], definition };
+  }
+
+  /** Every provider's prices, as `provider:model` → price. */
+  prices(): PriceTable {
+    return Object.fromEntries([...this.byId.values()].flatMap((definition) => Object.entries(definition.prices ?? {}).map(([model, price]) => [`${definition.id}:${model}`, price])));
+  }
+
+  /**
+   * Loads the SDKs of the providers these models use (unknown ones are skipped: their
+   * calls report them). A worker does this as it starts polling, so that its first
+   * model call does not wait a few hundred milliseconds for a module.
+   */
+  async preloadSdks(modelIds: Iterable<string>): Promise<void> {
+    const used = new Set([...modelIds].map((modelId) => this.byId.get(splitModelId(modelId)[0])).filter((definition) => definition !== undefined));
+    await Promise.all([...used].map((definition) => definition.loadSdk?.()));
+  }
+}
+
+/** Cairn's own providers, for code without a config (the CLI's checks, tests). */
+const builtIn = new ProviderRegistry();
+
+/** Resolves `provider:model` with Cairn's own providers. */
+export function resolveModel(modelId: string, env: ProviderEnv = process.env): ResolvedModel {
+  return builtIn.resolve(modelId, env);
 }

@@ -8,7 +8,7 @@ import { AgentRegistry } from '../agent/agent-registry.ts';
 import { InvalidDefinitionError } from '../errors.ts';
 import type { CairnConfig } from '../config/define-config.ts';
 import { cairnHome, taskQueue as defaultTaskQueue } from '../config/paths.ts';
-import { preloadProviderSdks, resolveModel as resolveFromEnv } from '../providers/registry.ts';
+import { ProviderRegistry } from '../providers/registry.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
 import { blobStoreFromEnvironment, encryptedAtRest } from '../blob-stores/open-blob-store.ts';
 import { workflowBundle } from './workflow-bundle.ts';
@@ -40,13 +40,17 @@ export interface CairnWorkerOptions {
 /** A Temporal worker that serves the config's agents. Call `run()` on it. */
 export async function createCairnWorker(options: CairnWorkerOptions): Promise<Worker> {
   const agents = new AgentRegistry(options.config.agents);
+  const providers = new ProviderRegistry(options.config.providers);
+  // An agent on a provider nobody defined fails here, at start-up, not in its first run.
+  for (const name of agents.names) providers.checkModelId(agents.get(name).spec.model, `Agent '${name}'`);
   // At rest too: what stays out of history is sealed with the keys that seal history.
   const blobs = encryptedAtRest(options.blobs ?? blobStoreFromEnvironment(options.config.blobStore), options.encryption);
   const cairnActivities = createActivities({
     agents,
     prices: options.config.prices,
     blobs,
-    resolveModel: options.resolveModel ?? ((model) => resolveFromEnv(model)),
+    providers,
+    resolveModel: options.resolveModel ?? ((model) => providers.resolve(model)),
   });
   const jobActivities = options.config.activities?.({ blobs }) ?? {};
   const clashes = Object.keys(jobActivities).filter((name) => name in cairnActivities);
@@ -71,7 +75,7 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
     sinks: runEventSinks([tracer?.handle, options.onRunEvent]),
   });
   // A resolver of the caller's own may not use Cairn's providers at all.
-  if (!options.resolveModel) void preloadProviderSdks(agents.names.map((name) => agents.get(name).spec.model)).catch(() => {});
+  if (!options.resolveModel) void providers.preloadSdks(agents.names.map((name) => agents.get(name).spec.model)).catch(() => {});
   return worker;
 }
 
