@@ -48,6 +48,8 @@ export interface TokenUsage {
   outputTokens: number;
   /** Input tokens served from the provider's prompt cache (a subset of inputTokens). */
   cachedInputTokens: number;
+  /** Input tokens written to the provider's prompt cache (a subset of inputTokens; Anthropic charges them dearer). */
+  cacheWriteInputTokens?: number;
 }
 
 export type StopReason = 'end_turn' | 'tool_calls' | 'max_tokens' | 'content_filter' | 'other';
@@ -59,5 +61,7 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
     inputTokens: a.inputTokens + b.inputTokens,
     outputTokens: a.outputTokens + b.outputTokens,
     cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    // Only where a provider reported writes: usage recorded before they were counted keeps its shape.
+    ...(a.cacheWriteInputTokens !== undefined || b.cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens: (a.cacheWriteInputTokens ?? 0) + (b.cacheWriteInputTokens ?? 0) } : {}),
   };
 }

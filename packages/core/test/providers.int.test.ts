@@ -153,7 +153,8 @@ describe.each(adapters)('$label adapter', (adapter) => {
         role: 'user',
         content: [
           { type: 'tool_result', tool_use_id: paris!.id, content: '18°C' },
-          { type: 'tool_result', tool_use_id: rome!.id, content: 'Weather service down', is_error: true },
+          // The end of the conversation so far: where the next call's cached prefix ends.
+          { type: 'tool_result', tool_use_id: rome!.id, content: 'Weather service down', is_error: true, cache_control: { type: 'ephemeral' } },
         ],
       });
     } else {
@@ -287,6 +288,29 @@ describe('Anthropic-specific', () => {
     ]);
     // The result and the follow-up share one user message.
     expect((server.requests[0]!.body as { messages: unknown[] }).messages).toHaveLength(3);
+  });
+
+  it('marks the tools, the instructions and the conversation so far for the prompt cache, and counts cache writes', async () => {
+    server.script({ text: 'Sunny.', usage: { inputTokens: 5_000, outputTokens: 4, cachedInputTokens: 3_000, cacheWriteInputTokens: 1_500 } });
+    const llm = new AnthropicProvider({ apiKey: 'k', baseURL: server.anthropicBaseUrl }, {});
+    const response = await llm.generate(
+      ask([
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] },
+        { role: 'tool', toolCallId: 'call_1', toolName: 'get_weather', content: '18°C', isError: false },
+      ]),
+    );
+    const body = server.requests[0]!.body as { system: unknown; tools: { name: string; cache_control?: unknown }[]; messages: { content: { type: string; cache_control?: unknown }[] }[] };
+    const ephemeral = { type: 'ephemeral' };
+    // The documented places: the last tool, the system prompt, and the last block of the conversation.
+    expect(body.tools.map((tool) => tool.cache_control)).toEqual([ephemeral]);
+    expect(body.system).toEqual([{ type: 'text', text: 'You are a weather bot.', cache_control: ephemeral }]);
+    expect(body.messages.flatMap((message) => message.content.map((block) => [block.type, block.cache_control]))).toEqual([
+      ['text', undefined],
+      ['tool_use', undefined],
+      ['tool_result', ephemeral],
+    ]);
+    expect(response.usage).toEqual({ inputTokens: 5_000, outputTokens: 4, cachedInputTokens: 3_000, cacheWriteInputTokens: 1_500 });
   });
 });
 

@@ -52,7 +52,7 @@ export const anthropicFormat: WireFormat = {
         caller: { type: 'direct' },
       });
     }
-    const { inputTokens, outputTokens, cachedInputTokens } = context.usage;
+    const { inputTokens, outputTokens, cachedInputTokens, cacheWriteInputTokens } = context.usage;
     return {
       status: 200,
       body: {
@@ -67,12 +67,12 @@ export const anthropicFormat: WireFormat = {
         container: null,
         diagnostics: null,
         usage: {
-          // Anthropic counts cache reads apart from `input_tokens`; their sum is the prompt.
-          input_tokens: Math.max(0, inputTokens - cachedInputTokens),
+          // Anthropic counts cache reads and writes apart from `input_tokens`; their sum is the prompt.
+          input_tokens: Math.max(0, inputTokens - cachedInputTokens - cacheWriteInputTokens),
           output_tokens: outputTokens,
           cache_read_input_tokens: cachedInputTokens,
-          cache_creation_input_tokens: 0,
-          cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+          cache_creation_input_tokens: cacheWriteInputTokens,
+          cache_creation: { ephemeral_5m_input_tokens: cacheWriteInputTokens, ephemeral_1h_input_tokens: 0 },
           server_tool_use: null,
           service_tier: 'standard',
           inference_geo: null,

@@ -5,12 +5,14 @@ import type { MockRequest, ScriptedReply, ScriptedStopReason } from './scripted-
  * characters a token. Estimates are deterministic and never 0, so budget tests can
  * rely on "some tokens were spent" without scripting every count.
  */
-export function resolveUsage(reply: ScriptedReply, request: MockRequest): { inputTokens: number; outputTokens: number; cachedInputTokens: number } {
+export function resolveUsage(reply: ScriptedReply, request: MockRequest): { inputTokens: number; outputTokens: number; cachedInputTokens: number; cacheWriteInputTokens: number } {
   const cachedInputTokens = reply.usage?.cachedInputTokens ?? 0;
+  const cacheWriteInputTokens = reply.usage?.cacheWriteInputTokens ?? 0;
   return {
-    inputTokens: reply.usage?.inputTokens ?? Math.max(estimateTokens(requestText(request)), cachedInputTokens),
+    inputTokens: reply.usage?.inputTokens ?? Math.max(estimateTokens(requestText(request)), cachedInputTokens + cacheWriteInputTokens),
     outputTokens: reply.usage?.outputTokens ?? estimateTokens(replyText(reply)),
     cachedInputTokens,
+    cacheWriteInputTokens,
   };
 }
 

@@ -35,6 +35,8 @@ export interface ScriptedUsage {
   outputTokens?: number;
   /** The part of `inputTokens` served from the prompt cache. Default 0. */
   cachedInputTokens?: number;
+  /** The part of `inputTokens` written to the prompt cache: Anthropic's `cache_creation_input_tokens`. Default 0. */
+  cacheWriteInputTokens?: number;
 }
 
 export type ScriptedStopReason = 'end_turn' | 'tool_calls' | 'max_tokens';

@@ -35,7 +35,7 @@ export interface ParsedRequest {
 export interface ReplyContext {
   model: string;
   stopReason: ScriptedStopReason;
-  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number };
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number; cacheWriteInputTokens: number };
   /** A server-wide counter for response and tool call ids, so they never repeat. */
   nextId(): number;
 }

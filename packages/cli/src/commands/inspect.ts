@@ -17,7 +17,9 @@ export async function statusCommand(runId: string, options: { json?: boolean }):
     if (tree.workerUnavailable) console.log(dim("        (no worker is answering: start one with 'cairn up' or 'cairn worker' for the full status)"));
     console.log(`turn    ${tree.turn}${tree.maxTurns ? ` of at most ${tree.maxTurns}` : ''}`);
     if (tree.buildId) console.log(`build   ${terminalSafe(tree.buildId)}`);
-    console.log(`tokens  ${formatTokens(tree.usage.inputTokens)} in / ${formatTokens(tree.usage.outputTokens)} out (${formatTokens(tree.usage.cachedInputTokens)} cached)`);
+    const cacheWrites = tree.usage.cacheWriteInputTokens ? `, ${formatTokens(tree.usage.cacheWriteInputTokens)} written to the cache` : '';
+    const cachedShare = tree.usage.inputTokens > 0 && tree.usage.cachedInputTokens > 0 ? ` · ${Math.round((tree.usage.cachedInputTokens / tree.usage.inputTokens) * 100)}% of input from the cache` : '';
+    console.log(`tokens  ${formatTokens(tree.usage.inputTokens)} in / ${formatTokens(tree.usage.outputTokens)} out (${formatTokens(tree.usage.cachedInputTokens)} cached${cacheWrites})${cachedShare}`);
     if (tree.budget) console.log(`budget  ${budgetBar(tree.budget)}`);
     for (const item of tree.pending) console.log(`waiting ${formatItem(item)}${tree.queuedDecisions?.includes(item.id) ? dim(' (an answer is queued for it, unchecked until a worker runs)') : ''}`);
     for (const rejection of tree.rejected) console.log(yellow(`rejected ${terminalSafe(rejection.message)}`));

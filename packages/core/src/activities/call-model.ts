@@ -69,8 +69,10 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
     let estimatedInputTokens: number | undefined;
     const request = { instructions: spec.instructions, messages, tools };
     // Tokenizing is the costliest step of a turn: done only when the budget is close enough for it to matter.
-    // A provider's own estimator may count more than the byte bound: it is always asked.
-    const bound = definition?.estimateInputTokens ? Infinity : inputTokenBound(request, margin);
+    // A provider's own estimator may count more than the byte bound: it is always asked. The bound keeps at
+    // least the default margin, so calls near the budget are estimated, which is also how a run learns how
+    // much more its provider counts (`inputCalibration`).
+    const bound = definition?.estimateInputTokens ? Infinity : inputTokenBound(request, Math.max(margin, defaultTokenMargin));
     if (input.allowance && !leavesBudgetUntouched(bound * (input.inputCalibration ?? 1), maxOutputTokens, input.allowance)) {
       estimatedInputTokens = definition?.estimateInputTokens ? Math.ceil(await definition.estimateInputTokens(request)) : await estimateInputTokens({ margin, ...request });
       const inputTokens = Math.ceil(estimatedInputTokens * (input.inputCalibration ?? 1));

@@ -4,7 +4,7 @@
  * estimate + output cap bounds the call's tokens, and its worst-case cost
  * bounds its USD.
  */
-import { type ModelPrice } from './prices.ts';
+import { dearestInputPrice, type ModelPrice } from './prices.ts';
 
 export interface CallAllowance {
   /** Tokens this call may use (input + output); absent: no limit. */
@@ -35,8 +35,9 @@ export function planModelCall(inputTokens: number, wantedOutputTokens: number, a
     cap = Math.min(cap, byTokens);
   }
   if (allowance.usd !== undefined && allowance.price) {
-    const { inputPerMillion, outputPerMillion } = allowance.price;
-    const byUsd = Math.floor((allowance.usd * 1_000_000 - inputTokens * inputPerMillion) / outputPerMillion);
+    const { outputPerMillion } = allowance.price;
+    // Input written to the prompt cache costs more than fresh input: plan for the dearer.
+    const byUsd = Math.floor((allowance.usd * 1_000_000 - inputTokens * dearestInputPrice(allowance.price)) / outputPerMillion);
     if (byUsd < cap) {
       cap = byUsd;
       limit = 'usd';

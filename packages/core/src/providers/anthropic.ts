@@ -95,18 +95,26 @@ export function toAnthropicRequest(request: Omit<ModelRequest, 'signal'>): Messa
     max_tokens: request.maxOutputTokens,
     messages: toAnthropicMessages(request.messages),
   };
-  if (request.instructions.trim() !== '') body.system = request.instructions;
+  // An agent loop sends the same tools, instructions and conversation prefix every turn: each gets a
+  // cache breakpoint, so the next call reads them from Anthropic's prompt cache at a tenth of the price.
   if (request.tools.length > 0) {
     body.tools = request.tools.map(
-      (tool): Tool => ({
+      (tool, index): Tool => ({
         name: tool.name,
         description: tool.description,
         input_schema: { type: 'object', ...tool.parameters } as Tool.InputSchema,
+        ...(index === request.tools.length - 1 ? { cache_control: cacheBreakpoint } : {}),
       }),
     );
   }
+  if (request.instructions.trim() !== '') body.system = [{ type: 'text', text: request.instructions, cache_control: cacheBreakpoint }];
+  const lastBlock = body.messages.at(-1)?.content.at(-1);
+  if (lastBlock && typeof lastBlock === 'object') Object.assign(lastBlock, { cache_control: cacheBreakpoint });
   return body;
 }
+
+/** Anthropic's default (five-minute) prompt cache: writes cost 1.25× input, reads 0.1×. */
+const cacheBreakpoint = { type: 'ephemeral' } as const;
 
 /**
  * Neutral messages → Messages API messages. Anthropic wants user and assistant
@@ -197,6 +205,7 @@ export function fromAnthropicUsage(usage: Partial<Usage> | null | undefined): To
     inputTokens: (usage?.input_tokens ?? 0) + cacheRead + cacheWrite,
     outputTokens: usage?.output_tokens ?? 0,
     cachedInputTokens: cacheRead,
+    ...(cacheWrite > 0 ? { cacheWriteInputTokens: cacheWrite } : {}),
   };
 }
 

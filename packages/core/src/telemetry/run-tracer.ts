@@ -104,6 +104,7 @@ export class RunTracer {
             'gen_ai.usage.input_tokens': event.usage.inputTokens,
             'gen_ai.usage.output_tokens': event.usage.outputTokens,
             'gen_ai.usage.cache_read.input_tokens': event.usage.cachedInputTokens,
+            ...(event.usage.cacheWriteInputTokens ? { 'gen_ai.usage.cache_creation.input_tokens': event.usage.cacheWriteInputTokens } : {}),
             'gen_ai.response.finish_reasons': [finishReason(event.stopReason)],
             'gen_ai.conversation.id': run.runId,
             'gen_ai.agent.name': run.agent,
