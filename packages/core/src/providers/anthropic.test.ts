@@ -31,7 +31,7 @@ function response(content: unknown[], extra: Partial<AnthropicMessage> = {}): An
 }
 
 describe('toAnthropicRequest', () => {
-  it('sends instructions as system, tools with input_schema, and max_tokens', () => {
+  it('sends instructions as system, tools with input_schema, and max_tokens, each end of the cached prefix marked', () => {
     expect(
       toAnthropicRequest({
         model: 'claude-sonnet-4-5',
@@ -43,9 +43,9 @@ describe('toAnthropicRequest', () => {
     ).toEqual({
       model: 'claude-sonnet-4-5',
       max_tokens: 1024,
-      system: 'You are terse.',
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
-      tools: [{ name: 'search', description: 'Search the web', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }],
+      system: [{ type: 'text', text: 'You are terse.', cache_control: { type: 'ephemeral' } }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi', cache_control: { type: 'ephemeral' } }] }],
+      tools: [{ name: 'search', description: 'Search the web', input_schema: { type: 'object', properties: { q: { type: 'string' } } }, cache_control: { type: 'ephemeral' } }],
     });
   });
 
@@ -192,11 +192,12 @@ describe('fromAnthropicResponse', () => {
 });
 
 describe('fromAnthropicUsage', () => {
-  it('counts cache reads and writes as input; cache reads as cached', () => {
+  it('counts cache reads and writes as input; cache reads as cached, writes apart', () => {
     expect(fromAnthropicUsage({ input_tokens: 20, output_tokens: 7, cache_read_input_tokens: 1000, cache_creation_input_tokens: 300 })).toEqual({
       inputTokens: 1320,
       outputTokens: 7,
       cachedInputTokens: 1000,
+      cacheWriteInputTokens: 300,
     });
     expect(fromAnthropicUsage({ input_tokens: 3, output_tokens: 1, cache_read_input_tokens: null, cache_creation_input_tokens: null })).toEqual({
       inputTokens: 3,
