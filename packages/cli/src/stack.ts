@@ -218,7 +218,14 @@ function whyStale(worker: WorkerRecord, needed: Pick<WorkerRecord, 'configPath' 
 function modelSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string | boolean> {
   // Keys and URLs (which can carry credentials) are recorded by a digest: never readable, yet a change shows.
   const digest = (value: string | undefined) => (value ? createHash('sha256').update(value).digest('hex').slice(0, 16) : '');
+  // A config's own providers read variables of their own (ACME_API_KEY, OLLAMA_BASE_URL): the config is not
+  // loaded yet when this is decided, so every key and base URL variable counts.
+  const providerVariables = Object.keys(env)
+    .filter((name) => /_(API_KEY|BASE_URL)$/.test(name))
+    .sort()
+    .map((name) => [name, digest(env[name])] as const);
   return {
+    ...Object.fromEntries(providerVariables),
     OPENAI_API_KEY: digest(env.OPENAI_API_KEY),
     OPENAI_BASE_URL: digest(env.OPENAI_BASE_URL),
     ANTHROPIC_API_KEY: digest(env.ANTHROPIC_API_KEY),

@@ -476,6 +476,11 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       expect(withKey.code, withKey.stderr).toBe(0);
       expect(withKey.stderr).toContain('Restarting the background worker: the model settings (API keys, base URLs, CAIRN_MODEL, search provider), blob store or encryption keys changed since it started.');
       expect(withKey.stdout).toContain('The sum is 5.');
+      // A config provider's own key counts too, although the stack decides before the config loads.
+      const otherGatewayKey = await cairn(['run', 'gateway-calc', 'What is 2+3?', '--config', config], { ACME_API_KEY: 'rotated-key' });
+      expect(otherGatewayKey.code, otherGatewayKey.stderr).toBe(0);
+      expect(otherGatewayKey.stderr).toContain('Restarting the background worker: the model settings');
+      expect(mock.requests.at(-1)!.headers.authorization).toBe('Bearer rotated-key');
 
       // server stop: the server alone; the worker stays until `down`.
       const server = pidIn(serverFile());
