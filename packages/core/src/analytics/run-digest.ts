@@ -171,7 +171,8 @@ export function digestHistory(events: readonly HistoryEvent[], ids: { runId: str
     const marker = event.markerRecordedEventAttributes;
     if (marker?.markerName === 'core_local_activity') {
       const data = firstPayload<{ activity_type?: string }>(marker.details?.data);
-      if (data?.activity_type === 'resolveAgentLocally' || data?.activity_type === 'resolveAgent') spec ??= firstPayload<ResolvedAgent>(marker.details?.result)?.spec;
+      // The local activity is registered under the same name as the remote one.
+      if (data?.activity_type === 'resolveAgent') spec ??= firstPayload<ResolvedAgent>(marker.details?.result)?.spec;
     }
 
     const child = event.startChildWorkflowExecutionInitiatedEventAttributes;

@@ -130,9 +130,15 @@ export async function findRunsOnBuild(client: Client, buildId: string, options: 
   const clauses = [`WorkflowType = 'agentWorkflow'`, `BuildIds = ${queryLiteral(`unversioned:${buildId}`)}`];
   if (options.closedSince) clauses.push(`(ExecutionStatus = 'Running' OR CloseTime >= ${queryLiteral(options.closedSince.toISOString())})`);
   const roots = new Map<string, RunOnBuild>();
+  // Siblings share their parents: each parent's root is looked up once.
+  const rootsOfParents = new Map<string, Promise<string>>();
   for await (const info of client.workflow.list({ query: clauses.join(' AND ') })) {
     const parent = info.searchAttributes?.CairnParentRun?.[0];
-    const rootId = typeof parent === 'string' ? await rootOf(client, parent) : info.workflowId;
+    let rootId = info.workflowId;
+    if (typeof parent === 'string') {
+      if (!rootsOfParents.has(parent)) rootsOfParents.set(parent, rootOf(client, parent));
+      rootId = await rootsOfParents.get(parent)!;
+    }
     const entry = roots.get(rootId) ?? { runId: rootId, touchedChildren: [] };
     if (rootId !== info.workflowId && !entry.touchedChildren.includes(info.workflowId)) entry.touchedChildren.push(info.workflowId);
     roots.set(rootId, entry);
