@@ -66,7 +66,15 @@ export interface ModelReply {
   responseModel?: string;
   /** Cairn's own estimate of the input, before calibration: compared with `usage.inputTokens` to calibrate the next. */
   estimatedInputTokens?: number;
+  /** For an agent with an output schema, a reply without tool calls checked against it. */
+  outputCheck?: CheckedOutput;
 }
+
+/**
+ * A final reply checked against the agent's output schema: the parsed value
+ * (by key, with its beginning, when too large for history), or what is wrong.
+ */
+export type CheckedOutput = { valid: true; value: unknown } | { valid: true; valueRef: string; preview: string } | { valid: false; problem: string };
 
 /** The call would not fit in its allowance and was not made. */
 export interface ModelCallRefused {

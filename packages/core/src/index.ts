@@ -1,6 +1,6 @@
 export { defineTool, type ToolDefinition, type ToolContext, type AnyTool } from './agent/define-tool.ts';
 export { ToolError, type ToolErrorKind } from './agent/tool-error.ts';
-export { defineAgent, type AgentDefinition, type AgentOptions, type ModelId } from './agent/define-agent.ts';
+export { defineAgent, type AgentDefinition, type AgentInput, type AgentOptions, type AgentOutput, type ModelId } from './agent/define-agent.ts';
 export type { AgentSpec } from './agent/spec.ts';
 export type { Message, UserMessage, AssistantMessage, ToolResultMessage, ToolCall, TokenUsage, StopReason } from './messages.ts';
 export type { ModelProvider, ModelRequest, ModelResponse, ToolDescriptor } from './providers/provider.ts';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { CairnError, type RunStatus } from '@cairn/core';
+import { CairnError, type AgentDefinition, type RunStatus } from '@cairn/core';
 import { loadCliConfig } from '../config.ts';
 import { openSession } from '../session.ts';
 import { bold, dim, formatTokens, green, printJson, terminalSafe, yellow } from '../print.ts';
@@ -49,6 +49,17 @@ async function readInput(argument: string | undefined, inputFile: string | undef
   return input;
 }
 
+function jsonInput(agent: AgentDefinition, input: string): unknown {
+  try {
+    return JSON.parse(input);
+  } catch {
+    const fields = Object.keys((agent.spec.input?.properties as Record<string, unknown> | undefined) ?? {});
+    throw new CairnError(`Agent '${agent.name}' takes JSON input (it declares an input schema), and the input is not JSON.`, {
+      hint: `Pass an object with its fields (${fields.join(', ') || 'see its schema'}): cairn run ${agent.name} '{"${fields[0] ?? 'field'}": …}'.`,
+    });
+  }
+}
+
 /** `cairn run <agent> "<input>"`: starts a run, then (unless --detach) follows it to its answer. */
 export async function runCommand(agentName: string, inputArgument: string | undefined, options: RunCommandOptions, stack?: StackBringUp): Promise<number> {
   const input = await readInput(inputArgument, options.inputFile);
@@ -70,14 +81,16 @@ export async function runCommand(agentName: string, inputArgument: string | unde
         hint: `Start one with 'cairn worker --task-queue ${session.client.taskQueue}', or pass the --task-queue your workers serve.`,
       });
     }
-    const { runId, uiUrl } = await session.client.start(agentName, input, {
+    const runOptions = {
       maxTurns: options.maxTurns,
       unattended: options.unattended,
       budget: {
         ...(options.budget !== undefined ? { tokens: options.budget } : {}),
         ...(options.maxUsd !== undefined ? { usd: options.maxUsd } : {}),
       },
-    });
+    };
+    // An agent with an input schema takes JSON, checked against the schema before anything starts.
+    const { runId, uiUrl } = agent.input ? await session.client.start(agent, jsonInput(agent, input), runOptions) : await session.client.start(agentName, input, runOptions);
     if (options.json && options.detach) {
       printJson({ runId, uiUrl });
       return 0;
@@ -105,7 +118,7 @@ export async function runCommand(agentName: string, inputArgument: string | unde
         if (result.status === 'max_turns') console.log(yellow(`Stopped after ${result.turns} turns (the turn limit) before a final answer.`));
         if (result.status === 'truncated') console.log(yellow('The answer was cut off at the output limit and could not be continued: it is incomplete. Raise maxOutputTokens or the budget.'));
         if (result.status === 'budget_exhausted') console.log(yellow(`The ${result.exhaustedLimit} budget ran out: this is a partial result.`));
-        console.log(`\n${terminalSafe(result.output)}\n`);
+        console.log(`\n${terminalSafe(result.value === undefined ? result.output : JSON.stringify(result.value, null, 2))}\n`);
         const cost = result.costUsd ? ` · $${result.costUsd.toFixed(4)}` : '';
         console.log(dim(`${green('✓')} ${result.turns} turns · ${formatTokens(result.usage.inputTokens)} in / ${formatTokens(result.usage.outputTokens)} out tokens${cost}`));
       }

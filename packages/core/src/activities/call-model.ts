@@ -1,6 +1,8 @@
 import { Context } from '@temporalio/activity';
-import type { CallModelInput, CallModelOutput, TranscriptAppend } from '../activity-contract.ts';
+import type { CallModelInput, CallModelOutput, CheckedOutput, TranscriptAppend } from '../activity-contract.ts';
+import type { AgentRegistry } from '../agent/agent-registry.ts';
 import type { AgentSpec } from '../agent/spec.ts';
+import { checkOutput } from '../agent/structured-output.ts';
 import type { Message } from '../messages.ts';
 import type { ModelProvider } from '../providers/provider.ts';
 import type { ProviderDefinition } from '../providers/define-provider.ts';
@@ -11,7 +13,7 @@ import { withHeartbeat } from './heartbeat.ts';
 import { defaultTokenMargin, estimateInputTokens, inputTokenBound } from '../budget/estimate-tokens.ts';
 import { leavesBudgetUntouched, planModelCall } from '../budget/plan-model-call.ts';
 import { assignCallIds, toProviderIds } from '../transcript/call-ids.ts';
-import { claimCheckReply } from '../transcript/claim-check.ts';
+import { claimCheckReply, maxInlineBytes } from '../transcript/claim-check.ts';
 import { withinStep } from '../telemetry/within-step.ts';
 
 /** `provider:model` → a client and the provider's model name; with its definition, the provider's own token estimates. */
@@ -23,7 +25,7 @@ export type ModelResolver = (modelId: string) => { provider: ModelProvider; mode
  * store, calls the model, and appends the reply. Appends are content-addressed,
  * so a retry after a crash rebuilds exactly the same transcript.
  */
-export function callModelActivity(deps: { blobs: BlobStore; transcripts: TranscriptStore; resolveModel: ModelResolver }) {
+export function callModelActivity(deps: { blobs: BlobStore; transcripts: TranscriptStore; resolveModel: ModelResolver; agents: AgentRegistry }) {
   const specs = new Map<string, AgentSpec>();
 
   async function specOf(ref: string): Promise<AgentSpec> {
@@ -65,9 +67,11 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
     const messages = [...(await deps.transcripts.read(withNew))];
     const offered = spec.tools.filter((tool) => !(tool.kind === 'function' && tool.internal));
     const tools = input.withoutTools ? [] : offered.map(({ name, description, parameters }) => ({ name, description, parameters }));
+    const output = spec.output && { name: spec.output.name, description: spec.output.description, schema: spec.output.schema };
     let maxOutputTokens = input.maxOutputTokens;
     let estimatedInputTokens: number | undefined;
-    const request = { instructions: spec.instructions, messages, tools };
+    // The output schema is sent too (as a response format or a tool): it is counted as one more tool.
+    const request = { instructions: spec.instructions, messages, tools: output ? [...tools, { ...output, parameters: output.schema }] : tools };
     // Tokenizing is the costliest step of a turn: done only when the budget is close enough for it to matter.
     // A provider's own estimator may count more than the byte bound: it is always asked. The bound keeps at
     // least the default margin, so calls near the budget are estimated, which is also how a run learns how
@@ -81,10 +85,19 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       maxOutputTokens = plan.maxOutputTokens;
     }
     const response = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { chat: input.turn ?? withNew.length }, () =>
-      provider.generate({ model, instructions: spec.instructions, messages: toProviderIds(messages), tools, maxOutputTokens, signal: Context.current().cancellationSignal }),
+      provider.generate({
+        model,
+        instructions: spec.instructions,
+        messages: toProviderIds(messages),
+        tools,
+        maxOutputTokens,
+        ...(output ? { output } : {}),
+        signal: Context.current().cancellationSignal,
+      }),
     );
     const message = assignCallIds(response.message, input.turn ?? withNew.length);
     const transcript = await deps.transcripts.append(withNew, [message]);
+    const outputCheck = spec.output && message.toolCalls.length === 0 ? await checkedOutput(spec, message.content) : undefined;
     return {
       transcript,
       message: await claimCheckReply(message, deps.blobs),
@@ -92,6 +105,16 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       stopReason: response.stopReason,
       ...(response.modelVersion ? { responseModel: response.modelVersion } : {}),
       ...(estimatedInputTokens === undefined ? {} : { estimatedInputTokens }),
+      ...(outputCheck ? { outputCheck } : {}),
     };
+  }
+
+  /** Checked against the agent's zod schema, as this worker defines it; the value leaves history by key when large. */
+  async function checkedOutput(spec: AgentSpec, text: string): Promise<CheckedOutput> {
+    const check = checkOutput(text, deps.agents.has(spec.name) ? deps.agents.get(spec.name).output : undefined);
+    if (!check.valid) return check;
+    const json = JSON.stringify(check.value) ?? 'null';
+    if (Buffer.byteLength(json) <= maxInlineBytes) return check;
+    return { valid: true, valueRef: await deps.blobs.put(json), preview: json.slice(0, 2_000) };
   }
 }

@@ -23,7 +23,7 @@ export function createActivities({ agents, blobs, providers, resolveModel, price
   const transcripts = new TranscriptStore(blobs);
   return {
     resolveAgent: resolveAgentActivity(agents, blobs, { ...providers.prices(), ...prices }, providers),
-    callModel: callModelActivity({ blobs, transcripts, resolveModel }),
+    callModel: callModelActivity({ blobs, transcripts, resolveModel, agents }),
     runTool: runToolActivity(agents, blobs),
     prepareToolCall: prepareToolCallActivity(agents, blobs),
   };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { PrepareToolCallInput, PrepareToolCallOutput, RunToolInput, RunToolOutput } from '../activity-contract.ts';
 import type { AgentRegistry } from '../agent/agent-registry.ts';
 import type { AnyTool, ToolContext } from '../agent/define-tool.ts';
+import { delegateToolName } from '../agent/define-agent.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
 import { toActivityFailure } from './failures.ts';
 import { withHeartbeat } from './heartbeat.ts';
@@ -88,7 +89,10 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
 export function prepareToolCallActivity(agents: AgentRegistry, blobs: BlobStore) {
   return async function prepareToolCall(input: PrepareToolCallInput): Promise<PrepareToolCallOutput> {
     try {
-      const tool = agents.get(input.agent).tools.get(input.toolName);
+      const agent = agents.get(input.agent);
+      // A delegation to an agent with an input schema is checked against that schema, as a tool's arguments are.
+      const delegate = agent.subAgents.find((sub) => delegateToolName(sub.name) === input.toolName);
+      const tool = delegate?.input ? { name: input.toolName, input: delegate.input, needsApproval: false } : agent.tools.get(input.toolName);
       if (!tool) return { ok: false, error: `There is no tool named '${input.toolName}'.` };
       const args = parseArguments(tool, await argumentsOf(input, blobs));
       if (!args.ok) return args;
@@ -108,7 +112,7 @@ async function argumentsOf(input: { arguments: string; argumentsRef?: string }, 
   return input.argumentsRef ? blobs.get(input.argumentsRef) : input.arguments;
 }
 
-function parseArguments(tool: AnyTool, raw: string): { ok: true; value: unknown } | { ok: false; error: string } {
+function parseArguments(tool: Pick<AnyTool, 'name' | 'input'>, raw: string): { ok: true; value: unknown } | { ok: false; error: string } {
   let json: unknown;
   try {
     json = raw.trim() === '' ? {} : JSON.parse(raw);

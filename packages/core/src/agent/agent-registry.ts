@@ -22,6 +22,10 @@ export class AgentRegistry {
     return [...this.agents.keys()];
   }
 
+  has(name: string): boolean {
+    return this.agents.has(name);
+  }
+
   get(name: string): AgentDefinition {
     const agent = this.agents.get(name);
     if (!agent) throw new UnknownAgentError(name, this.names);

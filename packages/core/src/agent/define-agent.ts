@@ -42,9 +42,28 @@ export interface AgentOptions {
   maxOutputTokens?: number;
   /** Tool calls of one turn that run at once. Default 4. */
   toolConcurrency?: number;
+  /**
+   * What a run of this agent starts from, as a zod object schema. A parent's
+   * delegation tool then takes these arguments (checked before the sub-agent
+   * starts), and the agent reads them as JSON. Default: a free-text task.
+   */
+  input?: z.ZodType;
+  /**
+   * What a run returns, as a zod object schema. The provider is asked for
+   * structured output, the final reply is checked against the schema, and a
+   * reply that breaks it goes back to the model with what is wrong, up to
+   * `outputRepairs` times; after that the run fails. Default: text.
+   */
+  output?: z.ZodType;
+  /** How many times a final reply that breaks `output` is sent back to be fixed. Default 2. */
+  outputRepairs?: number;
 }
 
-export interface AgentDefinition {
+/** What a run of an agent defined with this schema (or none) takes or returns. */
+type Typed<Schema, Direction extends 'input' | 'output'> = [Schema] extends [z.ZodType] ? (Direction extends 'input' ? z.input<Schema> : z.output<Schema>) : string;
+
+/** An agent whose runs take `Input` and return `Output` (both `string` unless it declares schemas). */
+export interface AgentDefinition<Input = unknown, Output = unknown> {
   readonly kind: 'agent';
   readonly name: string;
   /** The tools that run as activities, by name. */
@@ -53,13 +72,25 @@ export interface AgentDefinition {
   readonly description?: string;
   /** The serialisable form the workflow runs from. */
   readonly spec: AgentSpec;
+  /** The zod schemas the worker checks a delegation's arguments and the final reply against. */
+  readonly input?: z.ZodType;
+  readonly output?: z.ZodType;
+  /** Types only, never set: what `CairnClient.start` takes and `result` returns for this agent. */
+  readonly types?: { input: Input; output: Output };
 }
 
 const agentNamePattern = /^[a-z][a-z0-9_-]{0,62}$/;
 
+/** What a run of the agent takes: `AgentInput<typeof researcher>`. */
+export type AgentInput<Agent> = Agent extends AgentDefinition<infer Input, unknown> ? Input : never;
+/** What a run of the agent returns as its `value`: `AgentOutput<typeof researcher>`. */
+export type AgentOutput<Agent> = Agent extends AgentDefinition<unknown, infer Output> ? Output : never;
+
 /** Defines an agent. Everything is checked here, so a bad definition fails at start-up, not mid-run. */
-export function defineAgent(options: AgentOptions): AgentDefinition {
-  const { name, model, instructions, tools = [], subAgents = [], maxTurns = 20, maxOutputTokens = 4096, toolConcurrency = 4, maxConcurrentChildren = 4, maxDepth = 3 } = options;
+export function defineAgent<In extends z.ZodType = never, Out extends z.ZodType = never>(
+  options: AgentOptions & { input?: In; output?: Out },
+): AgentDefinition<Typed<In, 'input'>, Typed<Out, 'output'>> {
+  const { name, model, instructions, tools = [], subAgents = [], maxTurns = 20, maxOutputTokens = 4096, toolConcurrency = 4, maxConcurrentChildren = 4, maxDepth = 3, outputRepairs = 2 } = options;
   if (typeof name !== 'string' || !agentNamePattern.test(name)) {
     throw new InvalidDefinitionError(
       `Invalid agent name ${JSON.stringify(name)}: use lower-case letters, digits, '-' or '_', starting with a letter.`,
@@ -76,6 +107,11 @@ export function defineAgent(options: AgentOptions): AgentDefinition {
   if (typeof instructions !== 'string' || instructions.trim() === '') {
     throw new InvalidDefinitionError(`Agent '${name}' has no instructions.`);
   }
+  if (!Number.isInteger(outputRepairs) || outputRepairs < 0) {
+    throw new InvalidDefinitionError(`Agent '${name}': outputRepairs must be a whole number, got ${JSON.stringify(outputRepairs)}.`);
+  }
+  const output = options.output === undefined ? undefined : { ...objectSchema(name, 'output', options.output), repairs: outputRepairs };
+  const input = options.input === undefined ? undefined : objectSchema(name, 'input', options.input).schema;
   for (const [option, value] of Object.entries({ maxTurns, maxOutputTokens, toolConcurrency, maxConcurrentChildren, maxDepth })) {
     if (!Number.isInteger(value) || value < 1) {
       throw new InvalidDefinitionError(`Agent '${name}': ${option} must be a positive integer, got ${JSON.stringify(value)}.`);
@@ -85,6 +121,9 @@ export function defineAgent(options: AgentOptions): AgentDefinition {
   const toolSpecs: ToolSpec[] = [];
   const claim = (toolName: string) => {
     if (toolSpecs.some((spec) => spec.name === toolName)) throw new InvalidDefinitionError(`Agent '${name}' has two tools named '${toolName}'.`);
+    if (output && toolName === output.name) {
+      throw new InvalidDefinitionError(`Agent '${name}' has a tool named '${toolName}', which its output schema needs for itself.`, 'Rename the tool.');
+    }
   };
   for (const tool of tools) {
     if (tool?.kind === 'tool') {
@@ -110,10 +149,14 @@ export function defineAgent(options: AgentOptions): AgentDefinition {
     if (sub?.kind !== 'agent') throw new InvalidDefinitionError(`Agent '${name}' lists a sub-agent that is not an agent: make each one with defineAgent().`);
     const toolName = delegateToolName(sub.name);
     claim(toolName);
+    const returns = sub.spec.output ? `its final answer as JSON matching ${JSON.stringify(sub.spec.output.schema)}` : 'its final answer';
     toolSpecs.push({
-      ...describeTool({ name: toolName, description: `Delegate a task to the ${sub.name} agent${sub.description ? `: ${sub.description}` : '.'} It works on its own and returns its final answer.`, input: delegateInput }),
+      name: toolName,
+      description: `Delegate a task to the ${sub.name} agent${sub.description ? `: ${sub.description}` : '.'} It works on its own and returns ${returns}.`,
+      parameters: sub.spec.input ?? taskParameters,
       kind: 'sub_agent',
       agent: sub.name,
+      ...(sub.spec.input ? { typedInput: true } : {}),
     });
   }
   const budget = defaultBudgetPolicy(options.budget);
@@ -140,11 +183,43 @@ export function defineAgent(options: AgentOptions): AgentDefinition {
     tools: functionTools,
     subAgents,
     description: options.description,
-    spec: { name, model, instructions, tools: toolSpecs, maxTurns, maxOutputTokens, toolConcurrency, maxConcurrentChildren, maxDepth, budget },
+    spec: { name, model, instructions, tools: toolSpecs, maxTurns, maxOutputTokens, toolConcurrency, maxConcurrentChildren, maxDepth, budget, ...(input ? { input } : {}), ...(output ? { output } : {}) },
+    ...(options.input ? { input: options.input } : {}),
+    ...(options.output ? { output: options.output } : {}),
   };
 }
 
-const delegateInput = z.object({ task: z.string().min(1).describe('The task, with all the context the sub-agent needs: it sees nothing else.') });
+/** The name of the tool an output schema becomes where a provider takes structured output as a forced tool call. */
+export const outputToolName = 'final_answer';
+
+/** An agent's input or output schema as a model is shown it: a JSON Schema object. */
+function objectSchema(agent: string, which: 'input' | 'output', schema: z.ZodType): { name: string; description: string; schema: Record<string, unknown> } {
+  if (!(schema instanceof z.ZodType)) {
+    throw new InvalidDefinitionError(`Agent '${agent}' needs a zod schema as '${which}'.`, `For example: ${which}: z.object({ summary: z.string() }).`);
+  }
+  const described = (() => {
+    try {
+      return describeTool({ name: outputToolName, description: schema.description ?? 'Give your final answer', input: schema });
+    } catch (error) {
+      throw new InvalidDefinitionError(`Agent '${agent}' has an ${which} schema that cannot be shown to a model as JSON Schema: ${(error as Error).message}`);
+    }
+  })();
+  if (described.parameters.type !== 'object') {
+    throw new InvalidDefinitionError(`Agent '${agent}': the ${which} schema must describe an object, not ${String(described.parameters.type)}.`, 'Wrap it in z.object({...}).');
+  }
+  return {
+    name: outputToolName,
+    description: `${schema.description ?? 'Your final answer'}. Call this once, when you are done, with the answer as its arguments.`,
+    schema: described.parameters,
+  };
+}
+
+/** What a delegation to an agent without an input schema takes: a task in words. */
+const taskParameters = describeTool({
+  name: 'delegate',
+  description: 'Delegate a task.',
+  input: z.object({ task: z.string().min(1).describe('The task, with all the context the sub-agent needs: it sees nothing else.') }),
+}).parameters;
 
 export function delegateToolName(agent: string): string {
   return `delegate_to_${agent.replace(/-/g, '_')}`;

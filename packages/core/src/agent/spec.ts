@@ -14,7 +14,22 @@ export type ToolSpec =
       internal?: boolean;
     })
   | (ToolDescriptor & { kind: 'ask_human'; timeoutMs?: number; defaultAnswer: string })
-  | (ToolDescriptor & { kind: 'sub_agent'; agent: string });
+  | (ToolDescriptor & {
+      kind: 'sub_agent';
+      agent: string;
+      /** The sub-agent declares an input schema: the arguments are checked against it (in an activity) and handed over as JSON. */
+      typedInput?: boolean;
+    });
+
+/** What an agent with an output schema must reply: the schema, and how often a reply that breaks it is sent back. */
+export interface OutputSpec {
+  /** The name of the forced tool, where a provider takes structured output that way. */
+  name: string;
+  description: string;
+  /** JSON Schema (an object schema). */
+  schema: Record<string, unknown>;
+  repairs: number;
+}
 
 /**
  * The serialisable description of an agent that the workflow runs from. An
@@ -40,4 +55,8 @@ export interface AgentSpec {
   budget?: BudgetPolicy;
   /** The model's price, from the worker's price table when the run started. */
   price?: ModelPrice;
+  /** JSON Schema of what a run takes, when the agent declares one. */
+  input?: Record<string, unknown>;
+  /** The structured output a run returns, when the agent declares one. */
+  output?: OutputSpec;
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { AgentDefinition } from '../agent/define-agent.ts';
 import {
   Client,
   WorkflowFailedError,
@@ -36,6 +38,18 @@ import { context, isSpanContextValid, trace, TraceFlags } from '@opentelemetry/a
  */
 export type Delivery = 'confirmed' | 'queued';
 
+export type StartOptions = RunOptions & { runId?: string; traceParent?: string };
+
+/** A typed agent's input as the run's first message: checked against its schema here, before anything starts, and sent as JSON. */
+function inputOf(agent: AgentDefinition, input: unknown): string {
+  if (!agent.input) return String(input);
+  const parsed = agent.input.safeParse(input);
+  if (!parsed.success) {
+    throw new CairnError(`The input does not match the input schema of agent '${agent.name}': ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}`, { hint: 'Pass an input that matches the schema given to defineAgent({ input }).' });
+  }
+  return JSON.stringify(parsed.data);
+}
+
 /** A run's status with the status of each of its sub-agent runs, recursively. */
 export type RunTree = RunStatus & { childStatuses: RunTree[] };
 
@@ -66,10 +80,13 @@ export interface RunSummary {
   closedAt?: Date;
 }
 
-export interface StartedRun {
+/** A run just started; `Output` types what `result` returns for it. */
+export interface StartedRun<Output = unknown> {
   runId: string;
   /** The run in the Temporal Web UI, when the UI's address is known. */
   uiUrl?: string;
+  /** Types only, never set. */
+  readonly types?: { output: Output };
 }
 
 export interface CairnClientOptions {
@@ -99,7 +116,11 @@ export class CairnClient {
    * Starts a run. Started inside an OpenTelemetry span (or given `traceParent`), the run's
    * trace continues that span's.
    */
-  async start(agent: string, input: string, options: RunOptions & { runId?: string; traceParent?: string } = {}): Promise<StartedRun> {
+  async start<Input, Output>(agent: AgentDefinition<Input, Output>, input: Input, options?: StartOptions): Promise<StartedRun<Output>>;
+  async start(agent: string, input: string, options?: StartOptions): Promise<StartedRun>;
+  async start(agentOrName: string | AgentDefinition, given: unknown, options: StartOptions = {}): Promise<StartedRun> {
+    const agent = typeof agentOrName === 'string' ? agentOrName : agentOrName.name;
+    const input = typeof agentOrName === 'string' ? String(given) : inputOf(agentOrName, given);
     const { runId = newRunId(agent), traceParent = activeTraceParent(), ...runOptions } = options;
     if (input.trim() === '') throw new CairnError('The input is empty: the agent has nothing to do.', { hint: 'Say what the agent should do.' });
     const bytes = Buffer.byteLength(input);
@@ -165,20 +186,23 @@ export class CairnClient {
    * Waits for the run to end. A failed run throws a CairnError with the failure's message.
    * An answer too large for history is read whole from the blob store when this client has it.
    */
-  async result(runId: string): Promise<AgentRunResult> {
+  async result<Output = unknown>(run: string | StartedRun<Output>): Promise<AgentRunResult<Output>> {
+    const runId = typeof run === 'string' ? run : run.runId;
     await this.describe(runId);
-    let result: AgentRunResult;
+    let result: AgentRunResult<Output>;
     try {
-      result = (await this.temporal.workflow.getHandle(runId).result()) as AgentRunResult;
+      result = (await this.temporal.workflow.getHandle(runId).result()) as AgentRunResult<Output>;
     } catch (error) {
       throw runFailure(runId, error);
     }
     return this.withWholeOutput(result);
   }
 
-  private async withWholeOutput<T extends { output: string; outputRef?: string }>(result: T): Promise<T> {
-    if (!result.outputRef || !this.options.blobs) return result;
-    return { ...result, output: await this.options.blobs.get(result.outputRef) };
+  /** What history holds by key (a large answer, a large structured value), read whole when this client has the blob store. */
+  private async withWholeOutput<T extends { output: string; outputRef?: string; value?: unknown; valueRef?: string }>(result: T): Promise<T> {
+    if (!this.options.blobs) return result;
+    const output = result.outputRef ? await this.options.blobs.get(result.outputRef) : result.output;
+    return { ...result, output, ...(result.valueRef ? { value: JSON.parse(result.valueRef === result.outputRef ? output : await this.options.blobs.get(result.valueRef)) } : {}) };
   }
 
   /** The run turn by turn, from its history and (for what history holds by key) this client's blob store. */

@@ -49,6 +49,17 @@ describe('toAnthropicRequest', () => {
     });
   });
 
+  it('asks for structured output as a tool the model must call: any tool while it has others, else that one', () => {
+    const output = { name: 'final_answer', description: 'The findings.', schema: { type: 'object', properties: { confidence: { type: 'number' } } } };
+    const search = { name: 'search', description: 'Search', parameters: { type: 'object' } };
+    const withTools = toAnthropicRequest({ model: 'm', instructions: '', messages: [], tools: [search], output, maxOutputTokens: 1 });
+    expect(withTools.tools?.map((tool) => (tool as { name: string }).name)).toEqual(['search', 'final_answer']);
+    expect(withTools.tool_choice).toEqual({ type: 'any' });
+    const alone = toAnthropicRequest({ model: 'm', instructions: '', messages: [], tools: [], output, maxOutputTokens: 1 });
+    expect(alone.tools).toEqual([{ name: 'final_answer', description: 'The findings.', input_schema: output.schema, cache_control: { type: 'ephemeral' } }]);
+    expect(alone.tool_choice).toEqual({ type: 'tool', name: 'final_answer' });
+  });
+
   it('leaves out empty tools and instructions', () => {
     const body = toAnthropicRequest({ model: 'm', instructions: '', messages: [], tools: [], maxOutputTokens: 1 });
     expect(body).not.toHaveProperty('system');
@@ -178,6 +189,21 @@ describe('fromAnthropicResponse', () => {
       stopReason: 'tool_calls',
       modelVersion: 'claude-sonnet-4-5-20250929',
     });
+  });
+
+  it('turns a call of the output tool into the answer, as JSON text, dropping calls made beside it', () => {
+    const mapped = fromAnthropicResponse(
+      response(
+        [
+          { type: 'tool_use', id: 'toolu_1', name: 'search', input: { q: 'tides' } },
+          { type: 'tool_use', id: 'toolu_2', name: 'final_answer', input: { confidence: 0.8 } },
+        ],
+        { stop_reason: 'tool_use' },
+      ),
+      'final_answer',
+    );
+    expect(mapped.message).toEqual({ role: 'assistant', content: '{"confidence":0.8}', toolCalls: [] });
+    expect(mapped.stopReason).toBe('end_turn');
   });
 
   it('ignores blocks it does not use, such as thinking', () => {

@@ -84,7 +84,7 @@ export class AnthropicProvider implements ModelProvider {
     } catch (error) {
       throw toAnthropicError(error, request.signal, this.baseURL);
     }
-    return fromAnthropicResponse(response);
+    return fromAnthropicResponse(response, request.output?.name);
   }
 }
 
@@ -97,16 +97,20 @@ export function toAnthropicRequest(request: Omit<ModelRequest, 'signal'>): Messa
   };
   // An agent loop sends the same tools, instructions and conversation prefix every turn: each gets a
   // cache breakpoint, so the next call reads them from Anthropic's prompt cache at a tenth of the price.
-  if (request.tools.length > 0) {
-    body.tools = request.tools.map(
+  // Anthropic's way to structured output is a tool the model must call: with other tools it may call
+  // any (`any`), without them only this one. `fromAnthropicResponse` turns that call back into the answer.
+  const tools = request.output ? [...request.tools, { name: request.output.name, description: request.output.description, parameters: request.output.schema }] : request.tools;
+  if (tools.length > 0) {
+    body.tools = tools.map(
       (tool, index): Tool => ({
         name: tool.name,
         description: tool.description,
         input_schema: { type: 'object', ...tool.parameters } as Tool.InputSchema,
-        ...(index === request.tools.length - 1 ? { cache_control: cacheBreakpoint } : {}),
+        ...(index === tools.length - 1 ? { cache_control: cacheBreakpoint } : {}),
       }),
     );
   }
+  if (request.output) body.tool_choice = request.tools.length > 0 ? { type: 'any' } : { type: 'tool', name: request.output.name };
   if (request.instructions.trim() !== '') body.system = [{ type: 'text', text: request.instructions, cache_control: cacheBreakpoint }];
   const lastBlock = body.messages.at(-1)?.content.at(-1);
   if (lastBlock && typeof lastBlock === 'object') Object.assign(lastBlock, { cache_control: cacheBreakpoint });
@@ -181,13 +185,26 @@ function toolUseId(id: string): string {
   return id.replace(/[^a-zA-Z0-9_-]/g, '_') || 'tool_call';
 }
 
-/** Messages API response → neutral response. Pure. */
-export function fromAnthropicResponse(response: AnthropicMessage): ModelResponse {
+/**
+ * Messages API response → neutral response. Pure. With `outputTool`, a call of
+ * that tool is the structured answer: it becomes the reply's text, and any other
+ * call in the same reply is dropped, since the model said it is done.
+ */
+export function fromAnthropicResponse(response: AnthropicMessage, outputTool?: string): ModelResponse {
   let text = '';
   const toolCalls: ToolCall[] = [];
   for (const block of response.content ?? []) {
     if (block.type === 'text') text += block.text;
     else if (block.type === 'tool_use') toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
+  }
+  const answer = outputTool === undefined ? undefined : toolCalls.find((call) => call.name === outputTool);
+  if (answer) {
+    return {
+      message: { role: 'assistant', content: answer.arguments, toolCalls: [] },
+      usage: fromAnthropicUsage(response.usage),
+      stopReason: response.stop_reason === 'max_tokens' ? 'max_tokens' : 'end_turn',
+      ...(response.model ? { modelVersion: response.model } : {}),
+    };
   }
   return {
     message: { role: 'assistant', content: text, toolCalls },

@@ -61,6 +61,14 @@ describe('toOpenAIRequest', () => {
     });
   });
 
+  it('asks for structured output as a JSON-schema response format', () => {
+    const output = { name: 'final_answer', description: 'The findings.', schema: { type: 'object', properties: { confidence: { type: 'number' } } } };
+    expect(toOpenAIRequest({ ...request, output }).response_format).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'final_answer', description: 'The findings.', schema: output.schema, strict: false },
+    });
+  });
+
   it('can use max_tokens for older servers', () => {
     const body = toOpenAIRequest(request, 'max_tokens');
     expect(body.max_tokens).toBe(256);

@@ -118,6 +118,13 @@ export function toOpenAIRequest(
       }),
     );
   }
+  if (request.output) {
+    // Not strict: strict mode refuses optional properties, and the activity checks the reply against the agent's schema anyway.
+    body.response_format = {
+      type: 'json_schema',
+      json_schema: { name: request.output.name, description: request.output.description, schema: request.output.schema, strict: false },
+    };
+  }
   body[maxTokensField] = request.maxOutputTokens;
   return body;
 }

@@ -8,6 +8,18 @@ export interface ToolDescriptor {
   parameters: Record<string, unknown>;
 }
 
+/**
+ * Structured output: the final reply must be JSON matching `schema`. Providers
+ * ask for it their own way (a JSON-schema response format, or a forced tool
+ * named `name`); the model activity checks the reply either way.
+ */
+export interface OutputFormat {
+  name: string;
+  description: string;
+  /** JSON Schema of the reply (an object schema). */
+  schema: Record<string, unknown>;
+}
+
 export interface ModelRequest {
   /** The provider's model name, without the `provider:` prefix. */
   model: string;
@@ -16,10 +28,13 @@ export interface ModelRequest {
   tools: ToolDescriptor[];
   /** Upper bound on output tokens for this call. */
   maxOutputTokens: number;
+  /** The agent returns structured output: a reply without tool calls must be JSON matching it. */
+  output?: OutputFormat;
   signal?: AbortSignal;
 }
 
 export interface ModelResponse {
+  /** With `output`, an answer comes as text: the JSON itself, whichever way the provider delivered it. */
   message: AssistantMessage;
   usage: TokenUsage;
   stopReason: StopReason;

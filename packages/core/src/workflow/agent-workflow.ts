@@ -9,7 +9,7 @@
  * Deterministic code only: no Node APIs, no SDKs, no tool implementations.
  * Conversations live in the transcript store; this code holds references.
  */
-import { continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import type { TranscriptAppend } from '../activity-contract.ts';
 import { loopActivities } from './loop-activities.ts';
 import type { Amount, BudgetDimension } from '../budget/budget-ledger.ts';
@@ -27,6 +27,7 @@ import { forwardToSink, runIdentity } from './run-event-sink.ts';
 import type { AgentRunInput, AgentRunResult, RunOutcome } from './run-types.ts';
 import { Semaphore } from './semaphore.ts';
 import { newRunStatus, StatusPublisher } from './status-publisher.ts';
+import { structuredAnswer } from './structured-answer.ts';
 import { modelCallSummary } from './summaries.ts';
 import { ToolCalls } from './tool-calls.ts';
 
@@ -180,12 +181,25 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       continuations: loop.continuations,
       maxContinuations: options.continuations,
       wrapUpFor,
-      continueCutOffAnswers: () => patched('cairn-continue-cut-off-answers'),
+      // Structured output cut off is broken JSON: it is repaired whole rather than continued.
+      continueCutOffAnswers: () => !spec.output && patched('cairn-continue-cut-off-answers'),
       budgetExhausted: () => runBudget.exhausted() !== undefined,
       partialResult,
     });
     if (decision.text.trim() !== '') loop.lastText = decision.text;
     const { step } = decision;
+    if (step.kind === 'finish' && spec.output && (step.outcome === 'completed' || step.outcome === 'truncated' || reply.outputCheck?.valid)) {
+      const answer = structuredAnswer(reply.outputCheck, { agent: spec.name, output: spec.output, repairsSoFar: loop.outputRepairs, turnsLeft: turn < maxTurns });
+      events.emit({ type: 'turn_finished', turn, startedAt: turnStartedAt });
+      if (answer.kind === 'invalid') throw ApplicationFailure.create({ type: 'InvalidOutput', nonRetryable: true, message: answer.message });
+      if (answer.kind === 'repair') {
+        loop.outputRepairs += 1;
+        loop.append = [{ role: 'user', content: answer.request }];
+        continue;
+      }
+      const { value, valueRef } = answer;
+      return finish(step.outcome === 'truncated' ? 'completed' : step.outcome, answer.output, step.exhaustedLimit, valueRef, { value, valueRef });
+    }
     if (step.kind === 'finish') {
       events.emit({ type: 'turn_finished', turn, startedAt: turnStartedAt });
       return finish(step.outcome, step.output, step.exhaustedLimit, step.outputRef);
@@ -233,7 +247,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     }
   }
 
-  function finish(outcome: RunOutcome, output: string, exhaustedLimit?: BudgetDimension, outputRef?: string): AgentRunResult {
+  function finish(outcome: RunOutcome, output: string, exhaustedLimit?: BudgetDimension, outputRef?: string, structured: { value?: unknown; valueRef?: string } = {}): AgentRunResult {
     events.emit({ type: 'run_finished', outcome, output, exhaustedLimit, usage: status.usage, startedAt: status.startedAt, costUsd: runBudget.costUsd, budget: runBudget.status });
     return {
       runId,
@@ -241,6 +255,8 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       status: outcome,
       output,
       ...(outputRef ? { outputRef } : {}),
+      ...(structured.value !== undefined ? { value: structured.value } : {}),
+      ...(structured.valueRef ? { valueRef: structured.valueRef } : {}),
       turns: status.turn,
       usage: status.usage,
       transcript: loop.transcript,

@@ -18,6 +18,8 @@ export interface LoopState {
   /** A final answer cut off at the output cap, while the model continues it. */
   answerSoFar: string;
   continuations: number;
+  /** Final replies sent back because they broke the agent's output schema. */
+  outputRepairs: number;
 }
 
 export function startLoopState(input: AgentRunInput): LoopState {
@@ -29,5 +31,6 @@ export function startLoopState(input: AgentRunInput): LoopState {
     lastText: '',
     answerSoFar: '',
     continuations: 0,
+    outputRepairs: 0,
   };
 }

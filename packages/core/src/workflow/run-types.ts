@@ -156,12 +156,17 @@ export interface RunStatus {
   queuedDecisions?: string[];
 }
 
-export interface AgentRunResult {
+/** How a run ended; `Output` is what an agent with an output schema returns as `value`. */
+export interface AgentRunResult<Output = unknown> {
   runId: string;
   agent: string;
   status: RunOutcome;
-  /** The final answer; with `budget_exhausted`, the best partial result. Its beginning alone when `outputRef` is set. */
+  /** The final answer (for an agent with an output schema, `value` as JSON); with `budget_exhausted`, the best partial result. Its beginning alone when `outputRef` is set. */
   output: string;
+  /** For an agent with an output schema: the answer, parsed and checked against it. Absent when the run ended without one (out of budget or turns). */
+  value?: Output;
+  /** `value` was too large for history: this blob holds it as JSON (`CairnClient.result` reads it when it can). */
+  valueRef?: string;
   /** The answer was too large for history: the whole of it is this blob (`CairnClient.result` reads it when it can). */
   outputRef?: string;
   turns: number;

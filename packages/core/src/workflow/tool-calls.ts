@@ -136,8 +136,9 @@ export class ToolCalls {
 
   private async delegation(call: ClaimedToolCall, tool: Tool<'sub_agent'>, delegations: number): Promise<TranscriptAppend> {
     const { runId, depth, maxDepth, budget, events } = this.context;
-    const task = parseTask(call.arguments);
+    const task = tool.typedInput ? await this.typedTask(call) : parseTask(call.arguments);
     if (task === undefined) return this.result(call, `Invalid arguments for '${call.name}': expected {"task": "<what the sub-agent should do>"}.`, true);
+    if (typeof task !== 'string') return this.result(call, task.error, true);
     if (depth + 1 > maxDepth) {
       return this.result(call, `Cannot delegate to '${tool.agent}': sub-agents may nest at most ${maxDepth} levels deep. Do the task yourself.`, true);
     }
@@ -156,6 +157,16 @@ export class ToolCalls {
       Object.assign(child, { state: 'running', budget: slice.limits });
       return this.runChild(call, child, task, reservation, slice.limits);
     });
+  }
+
+  /** Arguments for a sub-agent with an input schema, checked against it by the worker (zod runs there): the child reads them as JSON. */
+  private async typedTask(call: ClaimedToolCall): Promise<string | { error: string }> {
+    const prepared = await this.context.activities.prepareToolCall.executeWithOptions({ summary: `check the task: ${toolCallSummary(call)}` }, [
+      { agent: this.context.spec.name, toolName: call.name, arguments: call.arguments },
+    ]);
+    if (!prepared.ok) return { error: prepared.error };
+    if (prepared.arguments === undefined) return { error: `Not delegated: the arguments of '${call.name}' are larger than ${formatBytes(maxInlineBytes)}. Say it shorter; name large material (a file, a source) instead of including it.` };
+    return JSON.stringify(prepared.arguments);
   }
 
   private async runChild(call: ClaimedToolCall, child: ChildRun, task: string, reservation: string, slice: ChildRun['budget']): Promise<TranscriptAppend> {
