@@ -10,6 +10,7 @@ import type { AssistantMessage, StopReason, TokenUsage, ToolResultMessage, UserM
 import type { TranscriptRef } from './transcript/transcript-store.ts';
 import type { CallAllowance } from './budget/plan-model-call.ts';
 import type { ClaimedAssistantMessage } from './transcript/claim-check.ts';
+import type { ContextView } from './context/context-view.ts';
 
 export interface ResolvedAgent {
   spec: AgentSpec;
@@ -53,6 +54,8 @@ export interface CallModelInput {
   turn?: number;
   /** Multiplies the input estimate: how much more than Cairn's estimate the provider has billed so far (`budget/input-calibration.ts`). */
   inputCalibration?: number;
+  /** What of the transcript the model is shown, once it has been compacted; absent: all of it. */
+  context?: ContextView;
 }
 
 export interface ModelReply {
@@ -68,6 +71,16 @@ export interface ModelReply {
   estimatedInputTokens?: number;
   /** For an agent with an output schema, a reply without tool calls checked against it. */
   outputCheck?: CheckedOutput;
+  /** The view the model was shown, when it differs from the call's `context` (older results were elided). */
+  context?: ContextView;
+}
+
+/** The conversation must be summarised before it fits the model's window: the call was not made. */
+export interface ContextFull {
+  /** The transcript including `append`. */
+  transcript: TranscriptRef;
+  /** The view with old results elided, and where the kept tail starts. */
+  compact: { context: ContextView; through: number };
 }
 
 /**
@@ -83,7 +96,21 @@ export interface ModelCallRefused {
   refused: { limit: 'tokens' | 'usd'; reason: string; inputTokens: number };
 }
 
-export type CallModelOutput = ModelReply | ModelCallRefused;
+export type CallModelOutput = ModelReply | ModelCallRefused | ContextFull;
+
+export interface CompactContextInput {
+  runId: string;
+  trace?: StepTrace;
+  specRef: string;
+  transcript: TranscriptRef;
+  context: ContextView;
+  /** Messages before this index (the first aside) are folded into the summary. */
+  through: number;
+  allowance?: CallAllowance;
+  inputCalibration?: number;
+}
+
+export type CompactContextOutput = { context: ContextView; usage: TokenUsage; responseModel?: string; estimatedInputTokens: number } | { refused: ModelCallRefused['refused'] };
 
 /** Where a step sits in its run's trace: the activity makes it the active span context, so spans of its own nest there. */
 export interface StepTrace {
@@ -134,6 +161,8 @@ export interface CairnActivities {
   /** The agent's spec; with `model`, running on that model instead of its own. */
   resolveAgent(request: string | { name: string; model?: string }): Promise<ResolvedAgent>;
   callModel(input: CallModelInput): Promise<CallModelOutput>;
+  /** Summarises the oldest turns of a conversation that no longer fits the model's window. */
+  compactContext(input: CompactContextInput): Promise<CompactContextOutput>;
   runTool(input: RunToolInput): Promise<RunToolOutput>;
   prepareToolCall(input: PrepareToolCallInput): Promise<PrepareToolCallOutput>;
 }

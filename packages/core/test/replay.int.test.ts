@@ -5,7 +5,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MockModelServer, toolResults, startTestStack, type TestStack, eventually, type ScriptedReply } from '@cairn/testing';
+import { MockModelServer, toolResults, startTestStack, type TestStack, eventually, type MockRequest, type ReplyHandler, type ScriptedReply } from '@cairn/testing';
 import { askHuman, defineAgent, defineTool } from '../src/index.ts';
 import { workflowBundle } from '../src/worker/index.ts';
 import { addBudgetSignal, answerSignal } from '../src/workflow/definitions.ts';
@@ -46,6 +46,31 @@ const agent = defineAgent({
   budget: { tokens: 50_000 },
 });
 
+// 0.6.0: an agent with an output schema, and one whose conversation outgrows a small window.
+const typed = defineAgent({
+  name: 'replayed-typed',
+  model: 'openai:gpt-test',
+  instructions: 'Define a word, as JSON.',
+  output: z.object({ word: z.string(), definition: z.string() }),
+});
+const page = defineTool({ name: 'page', description: 'Reads a page.', input: z.object({ n: z.number() }), execute: ({ n }) => `Page ${n}. ${'Stones piled to mark a path. '.repeat(30)}` });
+const compacting = defineAgent({
+  name: 'replayed-compacting',
+  model: 'openai:gpt-test',
+  instructions: 'Read eight pages.',
+  tools: [page],
+  maxOutputTokens: 256,
+  context: { window: 2_048, keepRecent: 4, summaryMaxTokens: 256 },
+});
+
+/** Reads pages 1-8, whatever the summaries in between. */
+function readEightPages(request: MockRequest): ScriptedReply {
+  if (request.system.startsWith('You compress')) return { text: 'Pages read so far: each about piled stones.' };
+  const last = [...request.messages].reverse().find((message) => message.role === 'tool');
+  const read = last ? Number(/^Page (\d+)\./.exec(last.content)?.[1]) : 0;
+  return read < 8 ? { toolCalls: [{ name: 'page', arguments: { n: read + 1 } }] } : { text: 'Eight pages read.' };
+}
+
 async function replay(histories: { workflowId: string; history: unknown }[]) {
   const failures: string[] = [];
   const results = Worker.runReplayHistories({ workflowBundle: await workflowBundle(join(tmpdir(), 'cairn-replay-bundles')) }, histories);
@@ -61,15 +86,18 @@ describe('determinism', () => {
 
   beforeAll(async () => {
     mock = await MockModelServer.start();
-    stack = await startTestStack({ agents: [agent], mock });
+    stack = await startTestStack({ agents: [agent, typed, compacting], mock });
   });
   afterAll(async () => {
     await stack?.stop();
     await mock?.close();
   });
 
-  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, approvals, a large reply, a wrap-up, signals while waiting, a delegation, a continued answer, a rewound run', async () => {
-    const scenarios: Record<string, ScriptedReply[]> = {
+  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, approvals, a large reply, a wrap-up, signals while waiting, a delegation, a continued answer, a rewound run, a repaired typed answer, a compacted context', async () => {
+    const agentOf: Record<string, string> = { 'typed-output': typed.name, 'compacted-context': compacting.name };
+    const scenarios: Record<string, ScriptedReply[] | ReplyHandler> = {
+      'typed-output': [{ text: 'A cairn is a pile of stones.' }, { text: '{"word": "cairn", "definition": "a pile of stones"}' }],
+      'compacted-context': readEightPages,
       'parallel-tools': [
         { toolCalls: [{ name: 'lookup', arguments: { word: 'cairn' } }, { name: 'lookup', arguments: { word: 'durable' } }] },
         { text: 'Both defined.' },
@@ -99,8 +127,9 @@ describe('determinism', () => {
     const histories = [];
     for (const [name, replies] of Object.entries(scenarios)) {
       mock.reset();
-      mock.script(...replies);
-      const { runId } = await stack.client.start('replayed', `scenario ${name}`);
+      if (Array.isArray(replies)) mock.script(...replies);
+      else mock.handle(replies);
+      const { runId } = await stack.client.start(agentOf[name] ?? 'replayed', `scenario ${name}`);
       if (name === 'question') {
         await eventually(async () => (await stack.client.pending(runId)).length > 0, 'the question');
         await stack.client.answer(runId, 'cairn');
@@ -118,7 +147,9 @@ describe('determinism', () => {
         await stack.client.decide(runId, { callId: 'call-1-1', approved: true });
         await stack.client.decide(runId, { callId: 'call-1-2', approved: false, reason: 'not that one' });
       }
-      await stack.client.result(runId);
+      const result = await stack.client.result(runId);
+      if (name === 'typed-output') expect(result.value).toEqual({ word: 'cairn', definition: 'a pile of stones' });
+      if (name === 'compacted-context') expect(mock.requests.filter((request) => request.system.startsWith('You compress')).length).toBeGreaterThan(0);
       if (name === 'rewound') {
         await stack.client.rewind(await stack.client.planRewind(runId, 1), { reason: 'replay fixture' });
         await eventually(async () => ((await stack.client.result(runId)).output === 'Answer after the rewind.' ? true : undefined), 'the rewound answer');

@@ -43,8 +43,14 @@ export function renderRecord(record: RunRecord, options: { full: boolean }, inde
   push(dim(`${record.turns.length} turn${record.turns.length === 1 ? '' : 's'} · ${formatTokens(record.usage.inputTokens)} in / ${formatTokens(record.usage.outputTokens)} out tokens${cost} · started ${record.startedAt}${record.histories > 1 ? ` · ${record.histories} histories (continued as new)` : ''}`));
   block(record.input, `${cyan('input')}  `);
   const rewinds = record.rewinds ?? [];
+  const compactions = record.compactions ?? [];
   for (const turn of record.turns) {
     lines.push(...renderTurn(turn, options, indent));
+    for (const compaction of compactions.filter((candidate) => candidate.afterTurn === turn.turn)) {
+      const cost = compaction.costUsd !== undefined ? ` · $${compaction.costUsd.toFixed(4)}` : '';
+      push('');
+      push(yellow(`context compacted: messages before #${compaction.summarizedMessages} summarised to fit the model's window`) + dim(` · ${formatTokens(compaction.usage.inputTokens)} in / ${formatTokens(compaction.usage.outputTokens)} out${cost}`));
+    }
     for (const rewind of rewinds.filter((candidate) => candidate.afterTurn === turn.turn)) {
       push('');
       push(yellow(`rewound here on ${rewind.at}${rewind.reason ? `: ${terminalSafe(rewind.reason)}` : ''}`));

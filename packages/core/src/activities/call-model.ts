@@ -10,11 +10,16 @@ import type { BlobStore } from '../transcript/blob-store.ts';
 import type { StoredContentMessage, TranscriptStore } from '../transcript/transcript-store.ts';
 import { toActivityFailure } from './failures.ts';
 import { withHeartbeat } from './heartbeat.ts';
+import type { SpecCache } from './spec-cache.ts';
 import { defaultTokenMargin, estimateInputTokens, inputTokenBound } from '../budget/estimate-tokens.ts';
 import { leavesBudgetUntouched, planModelCall } from '../budget/plan-model-call.ts';
 import { assignCallIds, toProviderIds } from '../transcript/call-ids.ts';
 import { claimCheckReply, maxInlineBytes } from '../transcript/claim-check.ts';
 import { withinStep } from '../telemetry/within-step.ts';
+import { inputLimit } from '../context/context-policy.ts';
+import { summaryMessage, wholeConversation, type ContextView } from '../context/context-view.ts';
+import { fitContext } from '../context/fit-context.ts';
+import { ModelCallError } from '../providers/model-errors.ts';
 
 /** `provider:model` → a client and the provider's model name; with its definition, the provider's own token estimates. */
 export type ModelResolver = (modelId: string) => { provider: ModelProvider; model: string; definition?: Pick<ProviderDefinition, 'tokenMargin' | 'estimateInputTokens'> };
@@ -25,17 +30,8 @@ export type ModelResolver = (modelId: string) => { provider: ModelProvider; mode
  * store, calls the model, and appends the reply. Appends are content-addressed,
  * so a retry after a crash rebuilds exactly the same transcript.
  */
-export function callModelActivity(deps: { blobs: BlobStore; transcripts: TranscriptStore; resolveModel: ModelResolver; agents: AgentRegistry }) {
-  const specs = new Map<string, AgentSpec>();
-
-  async function specOf(ref: string): Promise<AgentSpec> {
-    let spec = specs.get(ref);
-    if (!spec) {
-      spec = JSON.parse(await deps.blobs.get(ref)) as AgentSpec;
-      specs.set(ref, spec);
-    }
-    return spec;
-  }
+export function callModelActivity(deps: { blobs: BlobStore; transcripts: TranscriptStore; resolveModel: ModelResolver; agents: AgentRegistry; specs: SpecCache }) {
+  const summaries = new Map<string, Message>();
 
   /** What is new, with content read from the store where the workflow holds a key; the transcript refers to those blobs rather than storing them again. */
   async function materialise(append: TranscriptAppend[]): Promise<(Message | StoredContentMessage)[]> {
@@ -60,30 +56,70 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
   };
 
   async function call(input: CallModelInput): Promise<CallModelOutput> {
-    const spec = await specOf(input.specRef);
-    const { provider, model, definition } = deps.resolveModel(spec.model);
+    const spec = await deps.specs.get(input.specRef);
+    const { definition } = deps.resolveModel(spec.model);
     const margin = definition?.tokenMargin ?? defaultTokenMargin;
+    const calibration = input.inputCalibration ?? 1;
     const withNew = await deps.transcripts.append(input.transcript, await materialise(input.append));
-    const messages = [...(await deps.transcripts.read(withNew))];
+    const conversation = await deps.transcripts.read(withNew);
     const offered = spec.tools.filter((tool) => !(tool.kind === 'function' && tool.internal));
     const tools = input.withoutTools ? [] : offered.map(({ name, description, parameters }) => ({ name, description, parameters }));
     const output = spec.output && { name: spec.output.name, description: spec.output.description, schema: spec.output.schema };
-    let maxOutputTokens = input.maxOutputTokens;
-    let estimatedInputTokens: number | undefined;
     // The output schema is sent too (as a response format or a tool): it is counted as one more tool.
-    const request = { instructions: spec.instructions, messages, tools: output ? [...tools, { ...output, parameters: output.schema }] : tools };
+    const counted = { instructions: spec.instructions, tools: output ? [...tools, { ...output, parameters: output.schema }] : tools };
+    let estimatedInputTokens: number | undefined;
+    const estimate = async (messages: readonly Message[]) =>
+      (estimatedInputTokens = definition?.estimateInputTokens
+        ? Math.ceil(await definition.estimateInputTokens({ ...counted, messages }))
+        : await estimateInputTokens({ margin, ...counted, messages }));
+    // A ceiling that costs no tokenizing; the bound keeps at least the default margin (see below).
+    const bound = (messages: readonly Message[]) => (definition?.estimateInputTokens ? Infinity : inputTokenBound({ ...counted, messages }, Math.max(margin, defaultTokenMargin)));
+
+    const view = input.context ?? wholeConversation;
+    let messages = [...conversation];
+    let shownView = view;
+    if (spec.context) {
+      const policy = spec.context;
+      const limit = inputLimit(policy, input.maxOutputTokens);
+      const fit = await fitContext({
+        messages: conversation,
+        view,
+        summary: await summaryOf(view),
+        policy,
+        maxOutputTokens: input.maxOutputTokens,
+        // Tokenized only when the byte ceiling says the window may be close.
+        measure: async (shown) => {
+          const ceiling = bound(shown) * calibration;
+          if (ceiling <= policy.compactTo * limit) {
+            estimatedInputTokens = undefined;
+            return ceiling;
+          }
+          return Math.ceil((await estimate(shown)) * calibration);
+        },
+      });
+      if (fit.kind === 'summarize') return { transcript: withNew, compact: { context: fit.view, through: fit.through } };
+      if (fit.kind === 'too_large') {
+        throw new ModelCallError(
+          `The conversation does not fit ${spec.model}'s context window: its newest messages alone take about ${fit.tokens.toLocaleString('en-US')} tokens, and at most ${fit.limit.toLocaleString('en-US')} fit beside the output cap.`,
+          { kind: 'fatal', provider: spec.model, hint: "Give the agent's tools smaller results (maxResultChars), lower keepRecent in its context policy, or use a model with a larger window." },
+        );
+      }
+      messages = fit.messages;
+      shownView = fit.view;
+    }
+
+    let maxOutputTokens = input.maxOutputTokens;
     // Tokenizing is the costliest step of a turn: done only when the budget is close enough for it to matter.
     // A provider's own estimator may count more than the byte bound: it is always asked. The bound keeps at
     // least the default margin, so calls near the budget are estimated, which is also how a run learns how
     // much more its provider counts (`inputCalibration`).
-    const bound = definition?.estimateInputTokens ? Infinity : inputTokenBound(request, Math.max(margin, defaultTokenMargin));
-    if (input.allowance && !leavesBudgetUntouched(bound * (input.inputCalibration ?? 1), maxOutputTokens, input.allowance)) {
-      estimatedInputTokens = definition?.estimateInputTokens ? Math.ceil(await definition.estimateInputTokens(request)) : await estimateInputTokens({ margin, ...request });
-      const inputTokens = Math.ceil(estimatedInputTokens * (input.inputCalibration ?? 1));
+    if (input.allowance && !leavesBudgetUntouched(bound(messages) * calibration, maxOutputTokens, input.allowance)) {
+      const inputTokens = Math.ceil((estimatedInputTokens ?? (await estimate(messages))) * calibration);
       const plan = planModelCall(inputTokens, maxOutputTokens, input.allowance);
       if (!plan.ok) return { transcript: withNew, refused: { limit: plan.limit, reason: plan.reason, inputTokens } };
       maxOutputTokens = plan.maxOutputTokens;
     }
+    const { provider, model } = deps.resolveModel(spec.model);
     const response = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { chat: input.turn ?? withNew.length }, () =>
       provider.generate({
         model,
@@ -106,7 +142,20 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       ...(response.modelVersion ? { responseModel: response.modelVersion } : {}),
       ...(estimatedInputTokens === undefined ? {} : { estimatedInputTokens }),
       ...(outputCheck ? { outputCheck } : {}),
+      ...(shownView !== view ? { context: shownView } : {}),
     };
+  }
+
+  /** The summary a view shows, read once per worker. */
+  async function summaryOf(view: ContextView): Promise<Message | undefined> {
+    if (!view.summaryRef) return undefined;
+    let summary = summaries.get(view.summaryRef);
+    if (!summary) {
+      summary = summaryMessage(await deps.blobs.get(view.summaryRef));
+      summaries.set(view.summaryRef, summary);
+      if (summaries.size > 1_024) summaries.delete(summaries.keys().next().value!);
+    }
+    return summary;
   }
 
   /** Checked against the agent's zod schema, as this worker defines it; the value leaves history by key when large. */

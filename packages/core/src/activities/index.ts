@@ -5,6 +5,8 @@ import { TranscriptStore } from '../transcript/transcript-store.ts';
 import type { PriceTable } from '../budget/prices.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import { callModelActivity, type ModelResolver } from './call-model.ts';
+import { compactContextActivity } from './compact-context.ts';
+import { SpecCache } from './spec-cache.ts';
 import { resolveAgentActivity } from './resolve-agent.ts';
 import { prepareToolCallActivity, runToolActivity } from './run-tool.ts';
 
@@ -12,6 +14,8 @@ export interface ActivityDependencies {
   agents: AgentRegistry;
   /** Model prices over the providers' own. */
   prices?: PriceTable;
+  /** Context windows by model id, over the providers' own. */
+  contextWindows?: Record<string, number>;
   blobs: BlobStore;
   /** The providers the worker knows: their prices, and the models a run may switch to. */
   providers: ProviderRegistry;
@@ -19,11 +23,13 @@ export interface ActivityDependencies {
 }
 
 /** The activities one worker registers, bound to its agents, blob store and model providers. */
-export function createActivities({ agents, blobs, providers, resolveModel, prices }: ActivityDependencies): CairnActivities {
+export function createActivities({ agents, blobs, providers, resolveModel, prices, contextWindows }: ActivityDependencies): CairnActivities {
   const transcripts = new TranscriptStore(blobs);
+  const specs = new SpecCache(blobs);
   return {
-    resolveAgent: resolveAgentActivity(agents, blobs, { ...providers.prices(), ...prices }, providers),
-    callModel: callModelActivity({ blobs, transcripts, resolveModel, agents }),
+    resolveAgent: resolveAgentActivity(agents, blobs, { ...providers.prices(), ...prices }, providers, (model) => contextWindows?.[model] ?? providers.contextWindow(model)),
+    callModel: callModelActivity({ blobs, transcripts, resolveModel, agents, specs }),
+    compactContext: compactContextActivity({ blobs, transcripts, resolveModel, specs }),
     runTool: runToolActivity(agents, blobs),
     prepareToolCall: prepareToolCallActivity(agents, blobs),
   };

@@ -5,6 +5,7 @@ import { type AnyTool, describeTool } from './define-tool.ts';
 import type { AskHumanTool } from './ask-human.ts';
 import type { BudgetLimits } from '../budget/budget-ledger.ts';
 import { defaultBudgetPolicy, type ChildBudgetPolicy, type ExhaustionBehaviour } from '../budget/budget-policy.ts';
+import { defaultContextPolicy, type ContextPolicy } from '../context/context-policy.ts';
 
 /** `<provider>:<model>`: `openai:gpt-4.1`, `anthropic:claude-sonnet-4-5`, or a provider of the config's own (`defineProvider`). */
 export type ModelId = `${string}:${string}`;
@@ -57,6 +58,12 @@ export interface AgentOptions {
   output?: z.ZodType;
   /** How many times a final reply that breaks `output` is sent back to be fixed. Default 2. */
   outputRepairs?: number;
+  /**
+   * How the conversation is kept within the model's context window. `window` defaults to
+   * the model's known window (the config's `contextWindows`, else the provider's table);
+   * with none known, nothing is compacted. `false` turns compaction off.
+   */
+  context?: Partial<ContextPolicy> | false;
 }
 
 /** What a run of an agent defined with this schema (or none) takes or returns. */
@@ -72,6 +79,8 @@ export interface AgentDefinition<Input = unknown, Output = unknown> {
   readonly description?: string;
   /** The serialisable form the workflow runs from. */
   readonly spec: AgentSpec;
+  /** The agent's own context settings (`AgentOptions.context`), completed when a run starts. */
+  readonly context?: Partial<ContextPolicy> | false;
   /** The zod schemas the worker checks a delegation's arguments and the final reply against. */
   readonly input?: z.ZodType;
   readonly output?: z.ZodType;
@@ -186,7 +195,33 @@ export function defineAgent<In extends z.ZodType = never, Out extends z.ZodType 
     spec: { name, model, instructions, tools: toolSpecs, maxTurns, maxOutputTokens, toolConcurrency, maxConcurrentChildren, maxDepth, budget, ...(input ? { input } : {}), ...(output ? { output } : {}) },
     ...(options.input ? { input: options.input } : {}),
     ...(options.output ? { output: options.output } : {}),
+    ...(options.context !== undefined ? { context: checkedContext(name, options.context, maxOutputTokens) } : {}),
   };
+}
+
+function checkedContext(agent: string, context: Partial<ContextPolicy> | false, maxOutputTokens: number): Partial<ContextPolicy> | false {
+  if (context === false) return false;
+  const { window, compactAt, compactTo, keepRecent, summaryMaxTokens } = { ...defaultContextPolicy, ...context };
+  const fail = (problem: string) => {
+    throw new InvalidDefinitionError(`Agent '${agent}': context.${problem}`);
+  };
+  if (window !== undefined) checkWindow(agent, window, maxOutputTokens, summaryMaxTokens);
+  if (!(compactAt > 0 && compactAt <= 1)) fail(`compactAt must be a share of the window in (0, 1], got ${JSON.stringify(compactAt)}.`);
+  if (!(compactTo > 0 && compactTo <= compactAt)) fail(`compactTo must be a share of the window in (0, compactAt], got ${JSON.stringify(compactTo)}.`);
+  if (!Number.isInteger(keepRecent) || keepRecent < 1) fail(`keepRecent must be a positive whole number of messages, got ${JSON.stringify(keepRecent)}.`);
+  if (!Number.isInteger(summaryMaxTokens) || summaryMaxTokens < 64) fail(`summaryMaxTokens must be a whole number of at least 64, got ${JSON.stringify(summaryMaxTokens)}.`);
+  return context;
+}
+
+/** A window must hold a reply and a summary with room to spare, or compaction cannot help. */
+export function checkWindow(agent: string, window: number, maxOutputTokens: number, summaryMaxTokens: number): void {
+  const least = 2 * Math.max(maxOutputTokens, summaryMaxTokens);
+  if (!Number.isInteger(window) || window < least) {
+    throw new InvalidDefinitionError(
+      `Agent '${agent}': a context window of ${JSON.stringify(window)} tokens cannot hold its replies (maxOutputTokens ${maxOutputTokens}) and what leads to them.`,
+      `Give a window of at least ${least.toLocaleString('en-US')} tokens, or lower maxOutputTokens.`,
+    );
+  }
 }
 
 /** The name of the tool an output schema becomes where a provider takes structured output as a forced tool call. */

@@ -1,6 +1,7 @@
 import type { BudgetPolicy } from '../budget/budget-policy.ts';
 import type { ModelPrice } from '../budget/prices.ts';
 import type { ToolDescriptor } from '../providers/provider.ts';
+import type { ContextPolicy } from '../context/context-policy.ts';
 
 /** How the workflow handles a call of this tool. */
 export type ToolSpec =
@@ -59,4 +60,6 @@ export interface AgentSpec {
   input?: Record<string, unknown>;
   /** The structured output a run returns, when the agent declares one. */
   output?: OutputSpec;
+  /** How the conversation is kept within the model's context window, when the window is known. */
+  context?: ContextPolicy;
 }

@@ -9,7 +9,7 @@
  * done only in the execution left behind (`run-stats.ts`).
  */
 import type { temporal } from '@temporalio/proto';
-import type { CallModelInput, CallModelOutput, PrepareToolCallOutput, ResolvedAgent, RunToolInput, RunToolOutput } from '../activity-contract.ts';
+import type { CallModelInput, CallModelOutput, CompactContextOutput, PrepareToolCallOutput, ResolvedAgent, RunToolInput, RunToolOutput } from '../activity-contract.ts';
 import type { AgentSpec } from '../agent/spec.ts';
 import { costOf } from '../budget/prices.ts';
 import type { TokenUsage } from '../messages.ts';
@@ -20,13 +20,15 @@ import { firstPayload } from '../client/history-payloads.ts';
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** Bumped when a digest's shape or meaning changes: cached digests of another version are read again. */
-export const digestVersion = 2;
+export const digestVersion = 3;
 
 export interface ModelCallDigest {
   /** The event that recorded the reply. */
   eventId: number;
   usage: TokenUsage;
   costUsd?: number;
+  /** A summarisation call that made room in the model's window, not a turn. */
+  compaction?: true;
 }
 
 export interface ToolCallDigest {
@@ -132,9 +134,14 @@ export function digestHistory(events: readonly HistoryEvent[], ids: { runId: str
     if (completed) {
       const of = scheduled.get(String(completed.scheduledEventId));
       const output = firstPayload<unknown>(completed.result);
+      // A summarisation call that made room in the model's window is a model call too, in the same budget.
+      if (of?.type === 'compactContext') {
+        const compacted = output as CompactContextOutput;
+        if ('usage' in compacted) digest.modelCalls.push({ eventId, usage: compacted.usage, compaction: true, ...(spec?.price ? { costUsd: costOf(compacted.usage, spec.price) } : {}) });
+      }
       if (of?.type === 'callModel') {
         const reply = output as CallModelOutput;
-        if (!('refused' in reply)) {
+        if (!('refused' in reply) && !('compact' in reply)) {
           digest.modelCalls.push({ eventId, usage: reply.usage, ...(spec?.price ? { costUsd: costOf(reply.usage, spec.price) } : {}) });
           for (const call of reply.message.toolCalls) {
             const kind = spec?.tools.find((tool) => tool.name === call.name)?.kind;

@@ -111,7 +111,7 @@ function mergeRuns(digests: readonly RunDigest[]): MergedRun[] {
     const run = runs.get(digest.runId) ?? { runId: digest.runId, agent: digest.agent, rootRunId: digest.rootRunId, state: 'running', turns: 0, usage: zeroUsage(), costUsd: 0, humanWaitMs: 0, toolCalls: [], latestStart: -Infinity };
     const modelCalls = own(digest.modelCalls);
     // Turns are those of the run as it stands; tokens and cost include what a discarded execution spent.
-    if (leftFrom === undefined) run.turns += digest.modelCalls.length;
+    if (leftFrom === undefined) run.turns += digest.modelCalls.filter((call) => !call.compaction).length;
     for (const call of modelCalls) {
       run.usage = addUsage(run.usage, call.usage);
       run.costUsd += call.costUsd ?? 0;

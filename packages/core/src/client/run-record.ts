@@ -9,7 +9,7 @@ import { fetchDecodedHistory } from './decoded-history.ts';
 import { eventTime, resetOf, workflowTaskBuildId } from './history-builds.ts';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import type { CallModelInput, CallModelOutput, PrepareToolCallInput, PrepareToolCallOutput, ResolvedAgent, RunToolInput, RunToolOutput } from '../activity-contract.ts';
+import type { CallModelInput, CallModelOutput, CompactContextInput, CompactContextOutput, PrepareToolCallInput, PrepareToolCallOutput, ResolvedAgent, RunToolInput, RunToolOutput } from '../activity-contract.ts';
 import type { AgentSpec } from '../agent/spec.ts';
 import { defaultBudgetPolicy } from '../budget/budget-policy.ts';
 import { costOf } from '../budget/prices.ts';
@@ -48,6 +48,11 @@ export interface RunRecord {
   execution: string;
   /** Each time the run was rewound (`cairn rewind`): the execution it left behind, kept as the record. */
   rewinds?: { fromExecution: string; afterTurn: number; reason: string; at: string }[];
+  /**
+   * Each time the conversation outgrew the model's window and its oldest messages were
+   * summarised, by a model call of its own. The turns above still show every message.
+   */
+  compactions?: { afterTurn: number; summarizedMessages: number; usage: TokenUsage; costUsd?: number }[];
 }
 
 export interface TurnRecord {
@@ -146,6 +151,7 @@ class RecordReader {
   private readonly calls = new Map<string, ToolCallRecord>();
   private readonly steps: { runId: string; agent: string; state: string }[] = [];
   private readonly rewinds: NonNullable<RunRecord['rewinds']> = [];
+  private readonly compactions: NonNullable<RunRecord['compactions']> = [];
 
   constructor(
     private readonly runId: string,
@@ -229,6 +235,7 @@ class RecordReader {
       histories,
       execution,
       ...(this.rewinds.length > 0 ? { rewinds: this.rewinds } : {}),
+      ...(this.compactions.length > 0 ? { compactions: this.compactions } : {}),
     };
   }
 
@@ -265,6 +272,15 @@ class RecordReader {
         return;
       case 'callModel':
         return this.modelCall(input as CallModelInput, output as CallModelOutput, buildId);
+      case 'compactContext': {
+        const compacted = output as CompactContextOutput;
+        if (!('usage' in compacted)) return;
+        const costUsd = this.spec?.price ? costOf(compacted.usage, this.spec.price) : undefined;
+        this.usage = addUsage(this.usage, compacted.usage);
+        this.cost += costUsd ?? 0;
+        this.compactions.push({ afterTurn: this.turns.length, summarizedMessages: (input as CompactContextInput).through, usage: compacted.usage, ...(costUsd !== undefined ? { costUsd } : {}) });
+        return;
+      }
       case 'prepareToolCall': {
         const prepared = output as PrepareToolCallOutput;
         if (!prepared.ok || !prepared.needsApproval) return;
@@ -287,7 +303,7 @@ class RecordReader {
   }
 
   private async modelCall(input: CallModelInput, output: CallModelOutput, buildId: string | undefined): Promise<void> {
-    if ('refused' in output) return;
+    if ('refused' in output || 'compact' in output) return;
     const { message, usage, stopReason } = output;
     this.usage = addUsage(this.usage, usage);
     const costUsd = this.spec?.price ? costOf(usage, this.spec.price) : undefined;

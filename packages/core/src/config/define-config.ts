@@ -41,6 +41,8 @@ export interface CairnConfig {
   providers?: ProviderDefinition[];
   /** Model prices (USD per million tokens) by `provider:model`, over the providers' own. */
   prices?: PriceTable;
+  /** Context windows in tokens by `provider:model`, over the providers' own: compaction keeps each conversation within them. */
+  contextWindows?: Record<string, number>;
   /**
    * Absolute paths of modules with workflows of your own, bundled with Cairn's
    * (they must be deterministic, as all workflow code).

@@ -287,6 +287,7 @@ export const anthropicProvider = defineProvider({
   variables: [ANTHROPIC_BASE_URL],
   create: (env) => new AnthropicProvider({}, env),
   prices: listPricesOf('anthropic'),
+  contextWindows: { 'claude-': 200_000 },
   // Claude's tokenizer counts about a fifth more than o200k on English and code.
   tokenMargin: 1.25,
   loadSdk: loadAnthropicSdk,

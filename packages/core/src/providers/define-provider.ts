@@ -25,6 +25,11 @@ export interface ProviderOptions {
   keyOptional?: (env: ProviderEnv) => boolean;
   /** A client for this environment; made once per provider and settings, and reused. */
   create(env: ProviderEnv): ModelProvider;
+  /**
+   * Context windows in tokens, by model name or the start of one (`claude-` covers every
+   * Claude model; the longest match wins). A config's `contextWindows` win.
+   */
+  contextWindows?: Record<string, number>;
   /** USD per million tokens, by model name (without the `<id>:` prefix). A config's `prices` win. */
   prices?: Record<string, ModelPrice>;
   /**

@@ -258,6 +258,7 @@ export const openaiProvider = defineProvider({
   keyOptional: (env) => nonEmpty(env[OPENAI_BASE_URL]) !== undefined,
   create: (env) => new OpenAIProvider({}, env),
   prices: listPricesOf('openai'),
+  contextWindows: { 'gpt-4.1': 1_047_576, 'gpt-4o': 128_000, 'gpt-5': 400_000, o1: 200_000, o3: 200_000, 'o4-mini': 200_000 },
   // o200k is OpenAI's own encoding: the margin covers framing only.
   tokenMargin: 1.02,
   loadSdk: loadOpenAISdk,

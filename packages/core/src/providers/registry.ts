@@ -86,6 +86,13 @@ export class ProviderRegistry {
     return { provider, model: splitModelId(modelId)[1], definition };
   }
 
+  /** The model's context window in tokens, from its provider's table (longest matching name first), if known. */
+  contextWindow(modelId: string): number | undefined {
+    const [id, model] = splitModelId(modelId);
+    const windows = Object.entries(this.byId.get(id)?.contextWindows ?? {}).filter(([name]) => model.startsWith(name));
+    return windows.sort(([a], [b]) => b.length - a.length)[0]?.[1];
+  }
+
   /** Every provider's prices, as `provider:model` → price. */
   prices(): PriceTable {
     return Object.fromEntries([...this.byId.values()].flatMap((definition) => Object.entries(definition.prices ?? {}).map(([model, price]) => [`${definition.id}:${model}`, price])));

@@ -116,6 +116,30 @@ export class RunTracer {
           },
         });
       }
+      case 'context_compacted': {
+        const [provider, ...model] = event.model.split(':');
+        return this.end({
+          name: `chat ${model.join(':')}`,
+          kind: SpanKind.CLIENT,
+          context: ids.context(ids.compaction(event.through)),
+          parent: ids.context(ids.runSpan()),
+          start: event.startedAt,
+          end: at,
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.provider.name': provider,
+            'gen_ai.request.model': model.join(':'),
+            'gen_ai.usage.input_tokens': event.usage.inputTokens,
+            'gen_ai.usage.output_tokens': event.usage.outputTokens,
+            'gen_ai.conversation.id': run.runId,
+            'gen_ai.agent.name': run.agent,
+            'cairn.run.id': run.runId,
+            'cairn.context.compaction': true,
+            'cairn.context.summarized_messages': event.through,
+            ...(event.costUsd !== undefined ? { 'cairn.cost_usd': event.costUsd } : {}),
+          },
+        });
+      }
       case 'tool_calls_started':
         if (content) for (const call of event.calls) this.toolArguments.set(`${run.runId}/${call.id}`, call.arguments);
         return;
@@ -197,9 +221,9 @@ export class RunTracer {
  * work inside it, so spans the work makes itself (an instrumented HTTP client, a
  * tool's own spans) nest under `chat` or `execute_tool`.
  */
-export function stepSpanContext(run: { runId: string; rootRunId: string; traceParent?: string }, step: { chat: number } | { tool: string }): SpanContext {
+export function stepSpanContext(run: { runId: string; rootRunId: string; traceParent?: string }, step: { chat: number } | { tool: string } | { compaction: number }): SpanContext {
   const ids = new SpanIds({ runId: run.runId, agent: '', rootRunId: run.rootRunId, ...(run.traceParent ? { traceParent: run.traceParent } : {}) });
-  return ids.context('chat' in step ? ids.chat(step.chat) : ids.tool(step.tool));
+  return ids.context('chat' in step ? ids.chat(step.chat) : 'tool' in step ? ids.tool(step.tool) : ids.compaction(step.compaction));
 }
 
 /** Span and trace ids derived from a run and its steps: the same on every worker. */
@@ -236,6 +260,10 @@ class SpanIds {
   }
   tool(callId: string): string {
     return digest(16, this.identity.runId, 'tool', callId);
+  }
+  /** The summarisation call that folded the messages before `through` away. */
+  compaction(through: number): string {
+    return digest(16, this.identity.runId, 'compaction', String(through));
   }
   wait(id: string): string {
     return digest(16, this.identity.runId, 'wait', id);

@@ -48,6 +48,7 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
   const cairnActivities = createActivities({
     agents,
     prices: options.config.prices,
+    contextWindows: options.config.contextWindows,
     blobs,
     providers,
     resolveModel: options.resolveModel ?? ((model) => providers.resolve(model)),

@@ -10,7 +10,7 @@
  * Conversations live in the transcript store; this code holds references.
  */
 import { ApplicationFailure, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
-import type { TranscriptAppend } from '../activity-contract.ts';
+import type { ContextFull, ModelCallRefused, TranscriptAppend } from '../activity-contract.ts';
 import { loopActivities } from './loop-activities.ts';
 import type { Amount, BudgetDimension } from '../budget/budget-ledger.ts';
 import { calibrateInputEstimate } from '../budget/input-calibration.ts';
@@ -47,7 +47,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   refuseForgedInput(input);
   const options = { ...defaults, ...input.options };
   const runId = workflowInfo().workflowId;
-  const { resolveAgent, resolveAgentLocally, callModel, runTool, prepareToolCall } = loopActivities(options);
+  const { resolveAgent, resolveAgentLocally, callModel, compactContext, runTool, prepareToolCall } = loopActivities(options);
 
   const events = new RunEvents();
   const inbox = new HumanInbox();
@@ -144,18 +144,23 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
         withoutTools: wrapUpFor !== undefined,
         turn,
         inputCalibration: loop.inputCalibration,
+        ...(loop.context ? { context: loop.context } : {}),
       },
     ]);
     loop.transcript = reply.transcript;
     loop.append = [];
-    if ('refused' in reply) {
-      events.emit({ type: 'budget_refused', ...reply.refused });
+    // The conversation outgrew the model's window: its oldest turns are summarised, then the turn's call is made again.
+    const refused = 'compact' in reply ? await compact(turn, reply.compact) : 'refused' in reply ? reply.refused : undefined;
+    if (refused) {
+      events.emit({ type: 'budget_refused', ...refused });
       if (wrapUpFor) return finish('budget_exhausted', partialResult(wrapUpFor), wrapUpFor);
-      const after = await budgetExhaustion.onExhausted(reply.refused.limit);
-      if (after.next === 'stop') return finish('budget_exhausted', partialResult(reply.refused.limit), reply.refused.limit);
+      const after = await budgetExhaustion.onExhausted(refused.limit);
+      if (after.next === 'stop') return finish('budget_exhausted', partialResult(refused.limit), refused.limit);
       if (after.append) loop.append = after.append;
       continue;
     }
+    if ('compact' in reply || 'refused' in reply) continue;
+    if (reply.context) loop.context = reply.context;
 
     const costUsd = runBudget.recordModelCall(spec.name, spec.model, reply.usage, wrapUpFor === undefined);
     loop.inputCalibration = calibrateInputEstimate(loop.inputCalibration, reply.estimatedInputTokens, reply.usage.inputTokens);
@@ -242,9 +247,33 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
           budget: runBudget.state,
           children: status.children,
           inputCalibration: loop.inputCalibration,
+          ...(loop.context ? { context: loop.context } : {}),
         },
       });
     }
+  }
+
+  /** A summarisation call within the budget, counted in it; what refused it, if the budget did. */
+  async function compact(turn: number, request: ContextFull['compact']): Promise<ModelCallRefused['refused'] | undefined> {
+    const startedAt = Date.now();
+    const compacted = await compactContext.executeWithOptions({ summary: `summarise messages ${Math.max(1, loop.context?.summarizedThrough ?? 0)}-${request.through - 1} to fit ${spec.model}'s window` }, [
+      {
+        runId,
+        trace: stepTrace,
+        specRef,
+        transcript: loop.transcript,
+        context: request.context,
+        through: request.through,
+        allowance: runBudget.allowance(false),
+        inputCalibration: loop.inputCalibration,
+      },
+    ]);
+    if ('refused' in compacted) return compacted.refused;
+    const costUsd = runBudget.recordModelCall(spec.name, spec.model, compacted.usage, false);
+    loop.inputCalibration = calibrateInputEstimate(loop.inputCalibration, compacted.estimatedInputTokens, compacted.usage.inputTokens);
+    loop.context = compacted.context;
+    events.emit({ type: 'context_compacted', turn, model: spec.model, through: request.through, usage: compacted.usage, ...(spec.price ? { costUsd } : {}), startedAt });
+    return undefined;
   }
 
   function finish(outcome: RunOutcome, output: string, exhaustedLimit?: BudgetDimension, outputRef?: string, structured: { value?: unknown; valueRef?: string } = {}): AgentRunResult {

@@ -14,7 +14,7 @@ export function loopActivities(options: { modelCallTimeoutMs: number; toolTimeou
   // Resolving the agent takes milliseconds on the worker that runs the workflow: as a local activity it costs
   // one marker event instead of an activity task's round trip through the server (six events, one more workflow task).
   const { resolveAgent: resolveAgentLocally } = proxyLocalActivities<CairnActivities>({ startToCloseTimeout: '1m', retry });
-  const { callModel } = proxyActivities<CairnActivities>({ startToCloseTimeout: options.modelCallTimeoutMs, heartbeatTimeout: options.heartbeatTimeoutMs, retry });
+  const { callModel, compactContext } = proxyActivities<CairnActivities>({ startToCloseTimeout: options.modelCallTimeoutMs, heartbeatTimeout: options.heartbeatTimeoutMs, retry });
   const { runTool } = proxyActivities<CairnActivities>({ startToCloseTimeout: options.toolTimeoutMs, heartbeatTimeout: options.heartbeatTimeoutMs, retry });
-  return { resolveAgent, resolveAgentLocally, callModel, runTool, prepareToolCall };
+  return { resolveAgent, resolveAgentLocally, callModel, compactContext, runTool, prepareToolCall };
 }

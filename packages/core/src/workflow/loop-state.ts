@@ -5,6 +5,7 @@
 import type { TranscriptAppend } from '../activity-contract.ts';
 import { emptyTranscript, type TranscriptRef } from '../transcript/transcript-store.ts';
 import type { AgentRunInput } from './run-types.ts';
+import type { ContextView } from '../context/context-view.ts';
 
 export interface LoopState {
   transcript: TranscriptRef;
@@ -18,6 +19,8 @@ export interface LoopState {
   /** A final answer cut off at the output cap, while the model continues it. */
   answerSoFar: string;
   continuations: number;
+  /** What of the transcript the model is shown, once it outgrew the window (`context/context-view.ts`). */
+  context?: ContextView;
   /** Final replies sent back because they broke the agent's output schema. */
   outputRepairs: number;
 }
@@ -32,5 +35,6 @@ export function startLoopState(input: AgentRunInput): LoopState {
     answerSoFar: '',
     continuations: 0,
     outputRepairs: 0,
+    ...(input.resume?.context ? { context: input.resume.context } : {}),
   };
 }

@@ -46,6 +46,8 @@ export type RunEvent =
   | { type: 'budget_refused'; limit: 'tokens' | 'usd'; reason: string; inputTokens: number }
   | { type: 'budget_exhausted'; limit: BudgetDimension; behaviour: 'stop' | 'wrapUp' | 'ask' }
   | { type: 'budget_topped_up'; budget: BudgetStatus }
+  /** The conversation outgrew the model's window: the messages before `through` were summarised (a model call of its own). */
+  | { type: 'context_compacted'; turn: number; model: string; through: number; usage: TokenUsage; costUsd?: number; startedAt: number }
   | { type: 'child_started'; child: ChildRun }
   | { type: 'child_settled'; child: ChildRun };
 

@@ -8,6 +8,7 @@ import type { AgentSpec } from '../agent/spec.ts';
 import type { TokenUsage } from '../messages.ts';
 import type { TranscriptRef } from '../transcript/transcript-store.ts';
 import type { TranscriptAppend } from '../activity-contract.ts';
+import type { ContextView } from '../context/context-view.ts';
 import type { PendingItem } from './human-inbox.ts';
 import type { BudgetDimension, BudgetLimits } from '../budget/budget-ledger.ts';
 import type { UsageBreakdown } from '../budget/usage-breakdown.ts';
@@ -80,6 +81,8 @@ export interface ResumeState {
   budget?: RunBudgetState;
   children?: ChildRun[];
   inputCalibration?: number;
+  /** What of the transcript the model is shown, once compacted. */
+  context?: ContextView;
 }
 
 export type RunState =

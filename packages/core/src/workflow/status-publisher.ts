@@ -70,6 +70,9 @@ export class StatusPublisher {
         status.turn = event.turn;
         status.usage = addUsage(status.usage, event.usage);
         return;
+      case 'context_compacted':
+        status.usage = addUsage(status.usage, event.usage);
+        return;
       case 'tool_calls_started':
         this.setState('running_tools');
         status.toolCalls = event.calls.map((call): ToolCallStatus => ({ id: call.id, name: call.name, state: 'queued' }));
