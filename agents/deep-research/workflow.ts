@@ -217,7 +217,9 @@ export async function deepResearchWorkflow(input: ResearchInput): Promise<Resear
   setPhase('writing');
   const findingsText = findings.map((finding, index) => `### Finding ${index + 1}: ${finding.question}\n${finding.text}`).join('\n\n');
   const writerTask = `Research brief:\n${brief}\n\nFindings (sources quoted verbatim):\n\n${findingsText || '(no findings)'}`;
-  const written = findings.length > 0 ? await runAgent('write', researchAgentNames.writer, writerTask, budget.ledger.remaining('tokens') - share(shares.revise)) : undefined;
+  // The report is what a person waits for: it streams, so `cairn watch` shows it as it is written.
+  const writerOptions = patched('cairn-stream-the-report') ? { stream: true } : {};
+  const written = findings.length > 0 ? await runAgent('write', researchAgentNames.writer, writerTask, budget.ledger.remaining('tokens') - share(shares.revise), writerOptions) : undefined;
   if (findings.length === 0) markPartial('no findings were gathered');
   let report = written?.output.trim() || fallbackReport(input.question, brief, findings);
 

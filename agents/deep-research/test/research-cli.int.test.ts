@@ -219,7 +219,7 @@ describe('cairn research against a cairn worker process', { timeout: 300_000 }, 
   it('runs in the foreground to a saved report, which `cairn report` and `cairn watch` print again', async () => {
     mock.reset();
     // Slow enough researchers and writer for a view polling once a second to see each phase.
-    mock.handle(researchScript({ researcherLatencyMs: 1000, writerLatencyMs: 1500 }));
+    mock.handle(researchScript({ researcherLatencyMs: 1000, writerLatencyMs: 1500, writerStreamDelayMs: 80 }));
     await worker();
     const out = join(mkdtempSync(join(tmpdir(), 'cairn-report-')), 'report.md');
 
@@ -239,6 +239,8 @@ describe('cairn research against a cairn worker process', { timeout: 300_000 }, 
     const phases = [...run.stderr.matchAll(/^phase\s+(.+?)(?: · round \d+)?$/gm)].map((match) => match[1]);
     expect(phases).toEqual(expect.arrayContaining(['researching', 'writing the report']));
     expect(phases.indexOf('researching')).toBeLessThan(phases.indexOf('writing the report'));
+    // The report streams: a snapshot showed its beginning while the writer was still writing it.
+    expect(run.stderr).toMatch(/report so far\n {2}# Tides/);
     expect(run.stderr).not.toMatch(/\x1b\[/);
 
     const [report, watch, reportJson, watchJson] = await Promise.all([

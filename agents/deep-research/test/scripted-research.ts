@@ -37,6 +37,8 @@ export interface ScriptOptions {
   researcherLatencyMs?: number;
   /** The writer's model calls take this long (so a live view polling once a second sees the writing phase). */
   writerLatencyMs?: number;
+  /** The writer's report streams, a piece every this many milliseconds (so a live view sees it being written). */
+  writerStreamDelayMs?: number;
 }
 
 export function researchScript(options: ScriptOptions = {}) {
@@ -81,6 +83,7 @@ export function researchScript(options: ScriptOptions = {}) {
         }
         return {
           latencyMs: options.writerLatencyMs,
+          streamDelayMs: options.writerStreamDelayMs,
           text: `# Tides\n\nA short report.\n\n${body.join('\n\n')}\n\n## Sources\n${sources.join('\n')}`,
           usage: { inputTokens: 400, outputTokens: 300 },
         };

@@ -13,7 +13,7 @@ const phaseNames: Record<ResearchStatus['phase'], string> = {
 };
 
 /** The live view of a research job: phase, researcher tree, budget bar, sources, what waits for the person. */
-export function renderResearch(status: ResearchStatus, pending: string[]): string {
+export function renderResearch(status: ResearchStatus, pending: string[], writing?: string): string {
   const lines = [
     `${bold('Deep research')} ${status.runId}${status.model ? dim(` (${status.model})`) : ''}`,
     `${dim('question')} ${status.question}`,
@@ -28,6 +28,11 @@ export function renderResearch(status: ResearchStatus, pending: string[]): strin
       const branch = index === status.children.length - 1 ? '└─' : '├─';
       lines.push(`  ${branch} ${child.toolCallId.padEnd(8)} ${child.agent.padEnd(20)} ${child.state}${tokens ? dim(` · ${formatTokens(tokens)} tokens`) : ''}`);
     });
+  }
+  // The end of the report as the writer writes it (its last lines, as a terminal shows them).
+  if (writing && status.phase === 'writing') {
+    lines.push(dim('report so far'));
+    for (const line of writing.split('\n').slice(-8)) lines.push(`  ${line.slice(0, 160)}`);
   }
   for (const item of pending) lines.push(yellow(`waiting  ${item}`));
   if (status.partial) lines.push(yellow(`partial  ${status.partialReasons.join('; ')}`));

@@ -56,7 +56,28 @@ export interface CallModelInput {
   inputCalibration?: number;
   /** What of the transcript the model is shown, once it has been compacted; absent: all of it. */
   context?: ContextView;
+  /** Someone follows the run: stream the reply and publish its text in the heartbeats (`ModelCallProgress`). */
+  stream?: boolean;
 }
+
+/**
+ * A streaming model call's heartbeat details: where a client follows the text as it is
+ * written (`CairnClient.streamedText`), and where a retry learns what an attempt cut off
+ * mid-stream had already been billed. Never in history while the call succeeds.
+ */
+export interface ModelCallProgress {
+  turn?: number;
+  /** Characters written so far. */
+  chars: number;
+  /** The last of them (at most `progressTailChars`). */
+  tail: string;
+  /** Input tokens as the provider counted them, when it said. */
+  inputTokens?: number;
+  /** What earlier attempts of this call were billed for before they were cut off. */
+  interrupted?: TokenUsage;
+}
+
+export const progressTailChars = 4_096;
 
 export interface ModelReply {
   /** The transcript including `append` and the model's reply. */
@@ -73,6 +94,8 @@ export interface ModelReply {
   outputCheck?: CheckedOutput;
   /** The view the model was shown, when it differs from the call's `context` (older results were elided). */
   context?: ContextView;
+  /** Part of `usage`: what earlier attempts cut off mid-stream were billed for (reported, or estimated). */
+  interruptedUsage?: TokenUsage;
 }
 
 /** The conversation must be summarised before it fits the model's window: the call was not made. */

@@ -2,7 +2,7 @@ import { arrayOf, isRecord, stringOf, textOf } from './json-shapes.ts';
 import type { MockMessage, ScriptedStopReason, ScriptedToolCall } from './scripted-reply.ts';
 import { UnrepresentableReply, type ParsedRequest, type WireError, type WireFormat, type WireResponse } from './wire-format.ts';
 
-/** Anthropic Messages, non-streaming, as `@anthropic-ai/sdk` reads it. */
+/** Anthropic Messages, as `@anthropic-ai/sdk` reads it (streamed by `sse-stream.ts`). */
 export const anthropicFormat: WireFormat = {
   name: 'anthropic',
   path: '/v1/messages',

@@ -7,6 +7,7 @@ import { headersOf, readBody, send } from './http-io.ts';
 import { openaiFormat } from './openai-format.ts';
 import { resolveStopReason, resolveUsage } from './reply-usage.ts';
 import type { MockRequest, ReplyHandler, ScriptedReply } from './scripted-reply.ts';
+import { sseText, streamEvents, type SseEvent } from './sse-stream.ts';
 import { UnrepresentableReply, type WireError, type WireFormat, type WireResponse } from './wire-format.ts';
 
 export interface MockModelServerOptions {
@@ -189,9 +190,6 @@ export class MockModelServer {
     // Protocol problems are the mock's own answers: they use no scripted reply.
     if (!parsed) return fail({ kind: 'bad_request', message: `mock model server: the request body is not valid JSON: ${raw.slice(0, 200)}` });
     if (parsed.problem) return fail({ kind: 'bad_request', message: parsed.problem });
-    if (parsed.stream) {
-      return fail({ kind: 'bad_request', message: 'mock model server: streaming is not supported. Send the request without `stream: true`.' });
-    }
 
     // Taken at arrival, so concurrent requests get replies in arrival order whatever their latency.
     const reply = await this.nextReply(request);
@@ -212,14 +210,15 @@ export class MockModelServer {
     }
     if (fault) return fail(fault);
     try {
-      answer(
-        format.renderReply(reply, {
-          model: request.model,
-          stopReason: resolveStopReason(reply),
-          usage: resolveUsage(reply, request),
-          nextId: () => ++this.idSequence,
-        }),
-      );
+      const response = format.renderReply(reply, {
+        model: request.model,
+        stopReason: resolveStopReason(reply),
+        usage: resolveUsage(reply, request),
+        nextId: () => ++this.idSequence,
+      });
+      if (!parsed.stream) return answer(response);
+      request.status = response.status;
+      await stream(res, { [format.requestIdHeader]: requestId }, streamEvents(format.name, response.body, { includeUsage: parsed.includeUsage === true }), reply.streamDelayMs ?? 0, controller.signal);
     } catch (error) {
       if (!(error instanceof UnrepresentableReply)) throw error;
       fail({ kind: 'server_error', status: 500, message: error.message });
@@ -266,4 +265,21 @@ function notFoundBody(method: string, path: string): unknown {
         'give the OpenAI client baseURL server.openaiBaseUrl and the Anthropic client server.anthropicBaseUrl.',
     },
   };
+}
+
+/** Sends a reply as server-sent events, pausing before each piece; stops when the client goes away. */
+async function stream(res: ServerResponse, headers: Record<string, string>, events: SseEvent[], delayMs: number, signal: AbortSignal): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
+  for (const event of events) {
+    if (event.piece && delayMs > 0) {
+      try {
+        await delay(delayMs, undefined, { signal });
+      } catch {
+        return;
+      }
+    }
+    if (res.destroyed) return;
+    res.write(sseText(event));
+  }
+  res.end();
 }

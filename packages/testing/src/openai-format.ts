@@ -2,7 +2,7 @@ import { arrayOf, isRecord, stringOf, textOf } from './json-shapes.ts';
 import type { MockMessage, ScriptedStopReason } from './scripted-reply.ts';
 import type { ParsedRequest, WireError, WireFormat, WireResponse } from './wire-format.ts';
 
-/** OpenAI Chat Completions, non-streaming, as the `openai` SDK (v6) reads it. */
+/** OpenAI Chat Completions, as the `openai` SDK (v6) reads it (streamed by `sse-stream.ts`). */
 export const openaiFormat: WireFormat = {
   name: 'openai',
   path: '/v1/chat/completions',
@@ -40,6 +40,7 @@ export const openaiFormat: WireFormat = {
         ...(typeof maxTokens === 'number' ? { maxTokens } : {}),
       },
       stream: request.stream === true,
+      includeUsage: isRecord(request.stream_options) && request.stream_options.include_usage === true,
       problem: !isRecord(body)
         ? 'The request body must be a JSON object.'
         : typeof request.model !== 'string'

@@ -64,6 +64,8 @@ export interface ScriptedReply {
   stopReason?: ScriptedStopReason;
   /** Delay before answering, faults included. */
   latencyMs?: number;
+  /** When the client asks for a stream: the delay before each piece of text (about 12 characters). Default 0. */
+  streamDelayMs?: number;
   /** Answer with this failure instead of a completion. */
   fault?: ScriptedFault;
 }

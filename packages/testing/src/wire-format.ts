@@ -28,6 +28,8 @@ export interface RequestView {
 export interface ParsedRequest {
   view: RequestView;
   stream: boolean;
+  /** OpenAI: `stream_options.include_usage`, so a streamed reply ends with its usage. */
+  includeUsage?: boolean;
   /** Why a real server would reject the body with a 400, if it would. */
   problem?: string;
 }

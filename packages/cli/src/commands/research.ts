@@ -176,7 +176,12 @@ async function follow(session: Session, runId: string, out: string | undefined, 
         const status = await session.client.status(runId);
         const pending = await pendingInTree(session, runId);
         if (isResearchStatus(status) && !prompting && !json) {
-          const view = renderResearch(status, pending.map((item) => `${item.runId === runId ? '' : `[${item.agent}] `}${formatItem(item)}`));
+          const writing = status.phase === 'writing' ? await session.client.streamedText(`${runId}.write`).catch(() => undefined) : undefined;
+          const view = renderResearch(
+            status,
+            pending.map((item) => `${item.runId === runId ? '' : `[${item.agent}] `}${formatItem(item)}`),
+            writing && terminalSafe(writing.tail),
+          );
           if (interactive) logUpdate(view);
           else if (view !== last) console.error(view + '\n');
           last = view;

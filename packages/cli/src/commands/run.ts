@@ -7,6 +7,7 @@ import { checkApiKey } from '../api-keys.ts';
 import { isEmbedded } from '@cairn/core/temporal';
 import { promptForPending } from './human.ts';
 import type { StackBringUp } from '../stack.ts';
+import { followStream } from '../follow-stream.ts';
 
 export interface RunCommandOptions {
   config?: string;
@@ -84,6 +85,8 @@ export async function runCommand(agentName: string, inputArgument: string | unde
     const runOptions = {
       maxTurns: options.maxTurns,
       unattended: options.unattended,
+      // Streamed only while this command follows the run in a terminal.
+      stream: !options.detach && !options.json,
       budget: {
         ...(options.budget !== undefined ? { tokens: options.budget } : {}),
         ...(options.maxUsd !== undefined ? { usd: options.maxUsd } : {}),
@@ -103,22 +106,32 @@ export async function runCommand(agentName: string, inputArgument: string | unde
       console.log(dim(`Follow it with 'cairn status ${runId}'.`));
       return 0;
     }
-    const stopProgress = options.json ? () => {} : followProgress(session.client.status.bind(session.client), runId);
+    // The answer is shown as the model writes it; the run streams only because someone follows it here.
+    const stream = options.json ? undefined : followStream(session.client, runId);
+    const stopProgress = options.json ? () => {} : followProgress(session.client.status.bind(session.client), runId, () => stream?.breakLine());
     const stopPrompting = options.prompt === false ? () => {} : promptForPending(session, runId);
     const stopFollowing = () => {
       stopProgress();
       stopPrompting();
+      return stream?.stop();
     };
     try {
       const result = await session.client.result(runId);
-      stopFollowing();
+      const streamed = stopFollowing();
       if (options.json) {
         printJson(result);
       } else {
-        if (result.status === 'max_turns') console.log(yellow(`Stopped after ${result.turns} turns (the turn limit) before a final answer.`));
-        if (result.status === 'truncated') console.log(yellow('The answer was cut off at the output limit and could not be continued: it is incomplete. Raise maxOutputTokens or the budget.'));
-        if (result.status === 'budget_exhausted') console.log(yellow(`The ${result.exhaustedLimit} budget ran out: this is a partial result.`));
-        console.log(`\n${terminalSafe(result.value === undefined ? result.output : JSON.stringify(result.value, null, 2))}\n`);
+        const answer = result.value === undefined ? result.output : JSON.stringify(result.value, null, 2);
+        // Already on screen as it was written: only what the last heartbeat had not yet carried is printed.
+        const warning = endingWarning(result);
+        if (streamed?.whole && streamed.turn === result.turns && streamed.text !== '' && answer.startsWith(streamed.text)) {
+          console.log(`${terminalSafe(answer.slice(streamed.text.length))}\n`);
+          if (warning) console.log(yellow(warning));
+        } else {
+          stream?.breakLine();
+          if (warning) console.log(yellow(warning));
+          console.log(`\n${terminalSafe(answer)}\n`);
+        }
         const cost = result.costUsd ? ` · $${result.costUsd.toFixed(4)}` : '';
         console.log(dim(`${green('✓')} ${result.turns} turns · ${formatTokens(result.usage.inputTokens)} in / ${formatTokens(result.usage.outputTokens)} out tokens${cost}`));
       }
@@ -131,8 +144,22 @@ export async function runCommand(agentName: string, inputArgument: string | unde
   }
 }
 
+/** What the person must know when a run ended without a complete answer. */
+function endingWarning(result: { status: string; turns: number; exhaustedLimit?: string }): string | undefined {
+  switch (result.status) {
+    case 'max_turns':
+      return `Stopped after ${result.turns} turns (the turn limit) before a final answer.`;
+    case 'truncated':
+      return 'The answer was cut off at the output limit and could not be continued: it is incomplete. Raise maxOutputTokens or the budget.';
+    case 'budget_exhausted':
+      return `The ${result.exhaustedLimit} budget ran out: this is a partial result.`;
+    default:
+      return undefined;
+  }
+}
+
 /** Prints a line whenever the run moves on: a new turn, tool calls starting or finishing. */
-function followProgress(status: (runId: string) => Promise<RunStatus>, runId: string): () => void {
+function followProgress(status: (runId: string) => Promise<RunStatus>, runId: string, beforeLine: () => void): () => void {
   let last = '';
   let stopped = false;
   // The pause between polls ends at once when following stops: a pending timer would hold the process open.
@@ -143,7 +170,10 @@ function followProgress(status: (runId: string) => Promise<RunStatus>, runId: st
         const current = await status(runId);
         const tools = current.toolCalls.map((call) => `${call.name}${call.state === 'running' ? '…' : call.state === 'error' ? ' ✗' : ' ✓'}`).join(', ');
         const line = `turn ${current.turn} · ${current.state.replace('_', ' ')}${current.state === 'running_tools' && tools ? ` · ${tools}` : ''}`;
-        if (line !== last) console.error(dim(line));
+        if (line !== last) {
+          beforeLine();
+          console.error(dim(line));
+        }
         last = line;
       } catch {
         // The run may not be queryable for a moment (no worker yet); keep waiting for the result.

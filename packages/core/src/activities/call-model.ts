@@ -3,13 +3,15 @@ import type { CallModelInput, CallModelOutput, CheckedOutput, TranscriptAppend }
 import type { AgentRegistry } from '../agent/agent-registry.ts';
 import type { AgentSpec } from '../agent/spec.ts';
 import { checkOutput } from '../agent/structured-output.ts';
-import type { Message } from '../messages.ts';
+import { addUsage, type Message, type TokenUsage } from '../messages.ts';
 import type { ModelProvider } from '../providers/provider.ts';
 import type { ProviderDefinition } from '../providers/define-provider.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
 import type { StoredContentMessage, TranscriptStore } from '../transcript/transcript-store.ts';
 import { toActivityFailure } from './failures.ts';
 import { withHeartbeat } from './heartbeat.ts';
+import { interruptedUsage, parseModelCallProgress } from './model-call-progress.ts';
+import { StreamReporter } from './stream-progress.ts';
 import type { SpecCache } from './spec-cache.ts';
 import { defaultTokenMargin, estimateInputTokens, inputTokenBound } from '../budget/estimate-tokens.ts';
 import { leavesBudgetUntouched, planModelCall } from '../budget/plan-model-call.ts';
@@ -47,15 +49,16 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
   }
 
   return async function callModel(input: CallModelInput): Promise<CallModelOutput> {
+    const reporter = input.stream ? new StreamReporter(input.turn) : undefined;
     try {
       // The whole call heartbeats: reading a long transcript from a remote store, or waiting for the tokenizer thread, takes time too.
-      return await withHeartbeat(() => call(input));
+      return await withHeartbeat(() => call(input, reporter), () => reporter?.details());
     } catch (error) {
       throw toActivityFailure(error);
     }
   };
 
-  async function call(input: CallModelInput): Promise<CallModelOutput> {
+  async function call(input: CallModelInput, reporter: StreamReporter | undefined): Promise<CallModelOutput> {
     const spec = await deps.specs.get(input.specRef);
     const { definition } = deps.resolveModel(spec.model);
     const margin = definition?.tokenMargin ?? defaultTokenMargin;
@@ -119,6 +122,14 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       if (!plan.ok) return { transcript: withNew, refused: { limit: plan.limit, reason: plan.reason, inputTokens } };
       maxOutputTokens = plan.maxOutputTokens;
     }
+    // An earlier attempt cut off mid-stream was billed for what it read and wrote: the budget counts it.
+    const previous = reporter && parseModelCallProgress(Context.current().info.heartbeatDetails);
+    let interrupted: TokenUsage | undefined;
+    if (previous) {
+      const unreported = previous.inputTokens === undefined && previous.chars > 0;
+      interrupted = interruptedUsage(previous, unreported ? Math.ceil((estimatedInputTokens ?? (await estimate(messages))) * calibration) : 0);
+      reporter.carry(interrupted);
+    }
     const { provider, model } = deps.resolveModel(spec.model);
     const response = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { chat: input.turn ?? withNew.length }, () =>
       provider.generate({
@@ -128,6 +139,7 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
         tools,
         maxOutputTokens,
         ...(output ? { output } : {}),
+        ...(reporter ? { onStream: reporter.update } : {}),
         signal: Context.current().cancellationSignal,
       }),
     );
@@ -137,7 +149,8 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
     return {
       transcript,
       message: await claimCheckReply(message, deps.blobs),
-      usage: response.usage,
+      usage: interrupted ? addUsage(response.usage, interrupted) : response.usage,
+      ...(interrupted ? { interruptedUsage: interrupted } : {}),
       stopReason: response.stopReason,
       ...(response.modelVersion ? { responseModel: response.modelVersion } : {}),
       ...(estimatedInputTokens === undefined ? {} : { estimatedInputTokens }),

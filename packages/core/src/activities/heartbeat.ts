@@ -5,11 +5,12 @@ import { Context } from '@temporalio/activity';
  * even when a model call or tool gives no progress of its own, so a dead worker
  * is noticed within the heartbeat timeout and its activity retried elsewhere.
  */
-export async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
+export async function withHeartbeat<T>(work: () => Promise<T>, details: () => unknown = () => undefined): Promise<T> {
   const context = Context.current();
   const timeout = context.info.heartbeatTimeoutMs;
   if (!timeout) return work();
-  const timer = setInterval(() => context.heartbeat(), Math.max(200, Math.floor(timeout / 3)));
+  // With details (a stream's progress), each beat repeats the latest: a beat without them would erase them.
+  const timer = setInterval(() => context.heartbeat(details()), Math.max(200, Math.floor(timeout / 3)));
   try {
     return await work();
   } finally {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { AgentDefinition } from '../agent/define-agent.ts';
+import type { ModelCallProgress } from '../activity-contract.ts';
+import { parseModelCallProgress } from '../activities/model-call-progress.ts';
 import {
   Client,
   WorkflowFailedError,
@@ -8,7 +10,7 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import { WorkflowNotFoundError, TypedSearchAttributes } from '@temporalio/common';
+import { defaultPayloadConverter, WorkflowNotFoundError, TypedSearchAttributes } from '@temporalio/common';
 // A CommonJS package: Node's ESM loader sees only its default export.
 import proto from '@temporalio/proto';
 import { CairnError, UnknownRunError } from '../errors.ts';
@@ -196,6 +198,20 @@ export class CairnClient {
       throw runFailure(runId, error);
     }
     return this.withWholeOutput(result);
+  }
+
+  /**
+   * What the run's model is writing right now, when the run streams (`RunOptions.stream`):
+   * the turn, how many characters so far and the last of them. Read from the model call's
+   * heartbeats (at most a second behind), never from history; undefined between calls.
+   */
+  async streamedText(runId: string): Promise<ModelCallProgress | undefined> {
+    const { raw } = await this.temporal.workflow.getHandle(runId).describe();
+    const call = raw.pendingActivities?.find((activity) => activity.activityType?.name === 'callModel' && activity.heartbeatDetails?.payloads?.length);
+    let payloads = call?.heartbeatDetails?.payloads ?? [];
+    if (payloads.length === 0) return undefined;
+    for (const codec of [...this.temporal.options.loadedDataConverter.payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+    return parseModelCallProgress(defaultPayloadConverter.fromPayload(payloads[0]!));
   }
 
   /** What history holds by key (a large answer, a large structured value), read whole when this client has the blob store. */

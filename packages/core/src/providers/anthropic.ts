@@ -80,7 +80,20 @@ export class AnthropicProvider implements ModelProvider {
     const body = toAnthropicRequest(request);
     let response: AnthropicMessage;
     try {
-      response = await (await this.sdkClient()).messages.create(body, { signal: request.signal });
+      const client = await this.sdkClient();
+      if (request.onStream) {
+        const { onStream } = request;
+        const stream = client.messages.stream(body, { signal: request.signal });
+        // Anthropic counts the input in its first event: a stream cut off later is still billed for it.
+        let inputTokens: number | undefined;
+        stream.on('streamEvent', (event) => {
+          if (event.type === 'message_start') inputTokens = fromAnthropicUsage(event.message.usage).inputTokens;
+        });
+        stream.on('text', (_delta, text) => onStream({ text, ...(inputTokens !== undefined ? { inputTokens } : {}) }));
+        response = await stream.finalMessage();
+      } else {
+        response = await client.messages.create(body, { signal: request.signal });
+      }
     } catch (error) {
       throw toAnthropicError(error, request.signal, this.baseURL);
     }

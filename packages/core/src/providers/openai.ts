@@ -92,7 +92,16 @@ export class OpenAIProvider implements ModelProvider {
     const body = toOpenAIRequest(request, this.maxTokensField);
     let completion: ChatCompletion;
     try {
-      completion = await (await this.sdkClient()).chat.completions.create(body, { signal: request.signal });
+      const client = await this.sdkClient();
+      if (request.onStream) {
+        const { onStream } = request;
+        // Usage comes in a last chunk only when asked for.
+        const stream = client.chat.completions.stream({ ...body, stream: true, stream_options: { include_usage: true } }, { signal: request.signal });
+        stream.on('content', (_delta, text) => onStream({ text }));
+        completion = await stream.finalChatCompletion();
+      } else {
+        completion = await client.chat.completions.create(body, { signal: request.signal });
+      }
     } catch (error) {
       throw toOpenAIError(error, request.signal, this.baseURL);
     }

@@ -30,7 +30,20 @@ export interface ModelRequest {
   maxOutputTokens: number;
   /** The agent returns structured output: a reply without tool calls must be JSON matching it. */
   output?: OutputFormat;
+  /**
+   * Set when someone follows the run: the provider streams the reply and calls this with
+   * the text so far (and the input tokens, once the provider has said). Providers that do
+   * not stream may ignore it; the reply is the same either way.
+   */
+  onStream?: (progress: StreamProgress) => void;
   signal?: AbortSignal;
+}
+
+export interface StreamProgress {
+  /** The reply's text so far. */
+  text: string;
+  /** Input tokens as the provider counted them, when it says before the end (Anthropic does). */
+  inputTokens?: number;
 }
 
 export interface ModelResponse {

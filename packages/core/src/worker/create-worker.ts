@@ -73,6 +73,9 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
     ...(dataConverter ? { dataConverter } : {}),
     activities: { ...jobActivities, ...cairnActivities },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 100,
+    // A streaming model call publishes its text in its heartbeats: at most a second behind. Other
+    // activities heartbeat every third of their timeout, so this costs them nothing.
+    maxHeartbeatThrottleInterval: '1s',
     sinks: runEventSinks([tracer?.handle, options.onRunEvent]),
   });
   // A resolver of the caller's own may not use Cairn's providers at all.

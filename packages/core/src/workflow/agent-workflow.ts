@@ -145,6 +145,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
         turn,
         inputCalibration: loop.inputCalibration,
         ...(loop.context ? { context: loop.context } : {}),
+        ...(options.stream ? { stream: true } : {}),
       },
     ]);
     loop.transcript = reply.transcript;
@@ -163,7 +164,8 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     if (reply.context) loop.context = reply.context;
 
     const costUsd = runBudget.recordModelCall(spec.name, spec.model, reply.usage, wrapUpFor === undefined);
-    loop.inputCalibration = calibrateInputEstimate(loop.inputCalibration, reply.estimatedInputTokens, reply.usage.inputTokens);
+    // What an attempt cut off mid-stream was billed for is no measure of this request's size.
+    loop.inputCalibration = calibrateInputEstimate(loop.inputCalibration, reply.estimatedInputTokens, reply.usage.inputTokens - (reply.interruptedUsage?.inputTokens ?? 0));
     loop.turnsInThisHistory += 1;
     events.emit({
       type: 'model_call_finished',

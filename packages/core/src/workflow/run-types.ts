@@ -35,6 +35,11 @@ export interface RunOptions {
   turnsPerHistory?: number;
   /** Run-scoped settings every tool of the run (and its sub-agents) sees as `context.settings`, e.g. a corpus folder. */
   toolSettings?: Record<string, string>;
+  /**
+   * Someone follows the run: model calls stream their replies and publish the text so far
+   * in their heartbeats (`CairnClient.streamedText`), never in history. `cairn run` sets it.
+   */
+  stream?: boolean;
 }
 
 /** Where a sub-agent run sits in its tree. */
