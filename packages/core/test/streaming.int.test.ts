@@ -10,6 +10,7 @@ import { MockModelServer, startTestStack, type TestStack } from '@cairn/testing'
 import { defineAgent, type ModelId } from '../src/index.ts';
 
 const tale = Array.from({ length: 30 }, (_, n) => `Sentence ${n + 1} of the tale, in which the tide turns again.`).join(' ');
+const cutOffUsage = { inputTokens: 500, outputTokens: 50 };
 const narrator = (name: string, model: ModelId) => defineAgent({ name, model, instructions: 'Tell the tale.' });
 
 describe('streaming', () => {
@@ -19,8 +20,21 @@ describe('streaming', () => {
   beforeAll(async () => {
     mock = await MockModelServer.start();
     // About 150 pieces, 20 ms apart: three seconds of writing.
-    mock.handle(() => ({ text: tale, streamDelayMs: 20 }));
-    stack = await startTestStack({ agents: [narrator('narrator-openai', 'openai:gpt-4.1-mini'), narrator('narrator-anthropic', 'anthropic:claude-sonnet-4-5')], mock });
+    mock.handle((request) => {
+      if (!request.system.startsWith('Tell the tale, slowly')) return { text: tale, streamDelayMs: 20 };
+      // The first attempt writes for ten seconds: its time limit cuts it off; the retry answers at once.
+      const attempts = mock.requests.filter((earlier) => earlier.system === request.system && earlier.format === request.format).length;
+      return attempts === 1 ? { text: tale, streamDelayMs: 70, usage: cutOffUsage } : { text: 'The short version.', usage: cutOffUsage };
+    });
+    stack = await startTestStack({
+      agents: [
+        narrator('narrator-openai', 'openai:gpt-4.1-mini'),
+        narrator('narrator-anthropic', 'anthropic:claude-sonnet-4-5'),
+        defineAgent({ name: 'slow-openai', model: 'openai:gpt-4.1-mini', instructions: 'Tell the tale, slowly.' }),
+        defineAgent({ name: 'slow-anthropic', model: 'anthropic:claude-sonnet-4-5', instructions: 'Tell the tale, slowly.' }),
+      ],
+      mock,
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -56,5 +70,23 @@ describe('streaming', () => {
     console.log(`${wire}: history of the streamed run ${streamedBytes} bytes, unstreamed ${unstreamedBytes} bytes (answer ${tale.length} characters, read ${seen.length} times while written)`);
     // The only difference is the `stream` flag itself, in the run's input and its model call's.
     expect(Math.abs(streamedBytes - unstreamedBytes)).toBeLessThan(200);
+  });
+
+  it.each(['openai', 'anthropic'] as const)('on the %s wire, a stream cut off mid-way is retried, and what it was billed for is counted', { timeout: 60_000 }, async (wire) => {
+    const { runId } = await stack.client.start(`slow-${wire}`, 'Tell it.', { stream: true, modelCallTimeoutMs: 2_500 });
+    const result = await stack.client.result(runId);
+    expect(result).toMatchObject({ status: 'completed', output: 'The short version.', turns: 1 });
+    const [cutOff, retry] = mock.requests.filter((request) => request.system.startsWith('Tell the tale, slowly') && request.format === wire);
+    expect(cutOff?.status).toBe(200);
+    expect(retry).toBeDefined();
+    // The retry's own usage, plus the cut-off attempt's: its input as Anthropic reported it (OpenAI
+    // reports nothing before the end, so Cairn's estimate), and the text it had written.
+    const interrupted = { input: result.usage.inputTokens - cutOffUsage.inputTokens, output: result.usage.outputTokens - cutOffUsage.outputTokens };
+    if (wire === 'anthropic') expect(interrupted.input).toBe(cutOffUsage.inputTokens);
+    else expect(interrupted.input).toBeGreaterThan(0);
+    expect(interrupted.output).toBeGreaterThan(0);
+    expect(interrupted.output).toBeLessThan(Math.ceil(tale.length / 4));
+    expect(result.budget?.used.tokens).toBe(result.usage.inputTokens + result.usage.outputTokens);
+    console.log(`${wire}: the cut-off attempt counted as ${interrupted.input} input and ${interrupted.output} output tokens`);
   });
 });
