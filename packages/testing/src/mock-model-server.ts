@@ -5,6 +5,7 @@ import { anthropicFormat } from './anthropic-format.ts';
 import { replyProblem } from './check-reply.ts';
 import { headersOf, readBody, send } from './http-io.ts';
 import { openaiFormat } from './openai-format.ts';
+import { openaiResponsesFormat } from './openai-responses-format.ts';
 import { resolveStopReason, resolveUsage } from './reply-usage.ts';
 import type { MockRequest, ReplyHandler, ScriptedReply } from './scripted-reply.ts';
 import { sseText, streamEvents, type SseEvent } from './sse-stream.ts';
@@ -20,7 +21,7 @@ export interface MockModelServerOptions {
   keepRequests?: number;
 }
 
-const formats: WireFormat[] = [openaiFormat, anthropicFormat];
+const formats: WireFormat[] = [openaiFormat, openaiResponsesFormat, anthropicFormat];
 
 /**
  * A local HTTP server that speaks the OpenAI Chat Completions and Anthropic Messages

@@ -5,7 +5,7 @@
  * `toEqual`.
  */
 
-export type MockFormat = 'openai' | 'anthropic';
+export type MockFormat = 'openai' | 'openai-responses' | 'anthropic';
 
 export interface ScriptedToolCall {
   /**

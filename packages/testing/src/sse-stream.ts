@@ -69,9 +69,40 @@ function anthropicEvents(message: Json): SseEvent[] {
   return events;
 }
 
+/** Responses API events: the response created, each output item added, filled and done, then the response completed. */
+function responsesEvents(response: Json): SseEvent[] {
+  let sequence = 0;
+  const event = (data: Json, piece = false): SseEvent => ({ event: String(data.type), data: { ...data, sequence_number: sequence++ }, ...(piece ? { piece } : {}) });
+  const events: SseEvent[] = [event({ type: 'response.created', response: { ...response, status: 'in_progress', output: [], usage: null } })];
+  for (const [outputIndex, item] of (response.output as Json[]).entries()) {
+    if (item.type === 'message') {
+      const part = (item.content as Json[])[0]!;
+      events.push(event({ type: 'response.output_item.added', output_index: outputIndex, item: { ...item, status: 'in_progress', content: [] } }));
+      events.push(event({ type: 'response.content_part.added', item_id: item.id, output_index: outputIndex, content_index: 0, part: { ...part, text: '' } }));
+      for (const text of pieces(String(part.text))) events.push(event({ type: 'response.output_text.delta', item_id: item.id, output_index: outputIndex, content_index: 0, delta: text, logprobs: [] }, true));
+      events.push(event({ type: 'response.output_text.done', item_id: item.id, output_index: outputIndex, content_index: 0, text: part.text, logprobs: [] }));
+      events.push(event({ type: 'response.content_part.done', item_id: item.id, output_index: outputIndex, content_index: 0, part }));
+    } else {
+      events.push(event({ type: 'response.output_item.added', output_index: outputIndex, item: { ...item, status: 'in_progress', arguments: '' } }));
+      for (const part of pieces(String(item.arguments))) events.push(event({ type: 'response.function_call_arguments.delta', item_id: item.id, output_index: outputIndex, delta: part }, true));
+      events.push(event({ type: 'response.function_call_arguments.done', item_id: item.id, output_index: outputIndex, arguments: item.arguments }));
+    }
+    events.push(event({ type: 'response.output_item.done', output_index: outputIndex, item }));
+  }
+  events.push(event({ type: response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', response }));
+  return events;
+}
+
 export function streamEvents(format: MockFormat, body: unknown, options: { includeUsage: boolean }): SseEvent[] {
   if (!isRecord(body)) throw new TypeError('A streamed reply needs the reply body it streams.');
-  return format === 'openai' ? openaiEvents(body, options.includeUsage) : anthropicEvents(body);
+  switch (format) {
+    case 'openai':
+      return openaiEvents(body, options.includeUsage);
+    case 'openai-responses':
+      return responsesEvents(body);
+    case 'anthropic':
+      return anthropicEvents(body);
+  }
 }
 
 export function sseText(event: SseEvent): string {

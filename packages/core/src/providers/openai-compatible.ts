@@ -7,6 +7,7 @@ import type { ModelPrice } from '../budget/prices.ts';
 import { CairnError, MissingApiKeyError } from '../errors.ts';
 import { defineProvider, type ProviderDefinition } from './define-provider.ts';
 import { loadOpenAISdk, OpenAIProvider, type MaxTokensField } from './openai.ts';
+import type { OpenAIApi } from './openai-responses.ts';
 
 export interface OpenAICompatibleOptions {
   /** The model id prefix, such as `ollama` for `ollama:llama3.1`. */
@@ -21,6 +22,8 @@ export interface OpenAICompatibleOptions {
   /** The server checks no key (a local server): one is sent only when set. Default false. */
   keyOptional?: boolean;
   maxTokensField?: MaxTokensField;
+  /** Chat Completions (default) or the Responses API, for servers that serve it. */
+  api?: OpenAIApi;
   /** USD per million tokens, by model name. */
   prices?: Record<string, ModelPrice>;
   /** See `defineProvider`. Default 1.25: other models' tokenizers often count more than o200k. */
@@ -46,7 +49,10 @@ export function openaiCompatible(options: OpenAICompatibleOptions): ProviderDefi
       if (!baseURL) throw new CairnError(`The ${label} provider has no server address.`, { hint: `Set ${baseUrlVariable} (such as http://localhost:11434/v1), or give baseURL to openaiCompatible().` });
       const apiKey = env[apiKeyVariable] || undefined;
       if (!apiKey && options.keyOptional !== true) throw new MissingApiKeyError(label, apiKeyVariable);
-      return new OpenAIProvider({ baseURL, apiKey: apiKey ?? placeholderApiKey, ...(options.maxTokensField ? { maxTokensField: options.maxTokensField } : {}) }, {});
+      return new OpenAIProvider(
+        { baseURL, apiKey: apiKey ?? placeholderApiKey, api: options.api ?? 'chat', ...(options.maxTokensField ? { maxTokensField: options.maxTokensField } : {}) },
+        {},
+      );
     },
     ...(options.prices ? { prices: options.prices } : {}),
     ...(options.tokenMargin ? { tokenMargin: options.tokenMargin } : {}),

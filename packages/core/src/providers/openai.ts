@@ -11,7 +11,9 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import { listPricesOf } from '../budget/prices.ts';
-import { MissingApiKeyError } from '../errors.ts';
+import { CairnError, MissingApiKeyError } from '../errors.ts';
+import type { Response } from 'openai/resources/responses/responses';
+import { fromResponsesResponse, openAIApiFor, toResponsesRequest, type OpenAIApi } from './openai-responses.ts';
 import { defineProvider } from './define-provider.ts';
 import type { Message, StopReason, ToolCall, TokenUsage } from '../messages.ts';
 import { abortReason, assertNoUrlCredentials, ModelCallError, modelConnectionError, modelErrorForStatus } from './model-errors.ts';
@@ -28,6 +30,7 @@ export async function loadOpenAISdk(): Promise<typeof import('openai')> {
 
 export const OPENAI_API_KEY = 'OPENAI_API_KEY';
 export const OPENAI_BASE_URL = 'OPENAI_BASE_URL';
+export const OPENAI_API = 'OPENAI_API';
 
 /** Where the SDK sends requests when no base URL is given. */
 const defaultBaseURL = 'https://api.openai.com/v1';
@@ -53,6 +56,11 @@ export interface OpenAIProviderOptions {
    * choose `max_tokens` for older servers that only know that one.
    */
   maxTokensField?: MaxTokensField;
+  /**
+   * Chat Completions (`chat`) or the Responses API (`responses`). Default: `OPENAI_API`,
+   * else the Responses API for the models that only it serves, else Chat Completions.
+   */
+  api?: OpenAIApi;
 }
 
 type Env = Record<string, string | undefined>;
@@ -63,6 +71,7 @@ export class OpenAIProvider implements ModelProvider {
   private readonly clientOptions: ConstructorParameters<typeof OpenAI>[0];
   private client?: OpenAI;
   private readonly maxTokensField: MaxTokensField;
+  private readonly api?: OpenAIApi;
 
   /** `env` is read for the options not given (default: `process.env`). */
   constructor(options: OpenAIProviderOptions = {}, env: Env = process.env) {
@@ -75,6 +84,11 @@ export class OpenAIProvider implements ModelProvider {
     assertNoUrlCredentials('OpenAI', OPENAI_BASE_URL, baseURL);
     this.baseURL = baseURL ?? defaultBaseURL;
     this.maxTokensField = options.maxTokensField ?? 'max_completion_tokens';
+    const api = options.api ?? nonEmpty(env[OPENAI_API]);
+    if (api !== undefined && api !== 'chat' && api !== 'responses') {
+      throw new CairnError(`${OPENAI_API} is ${JSON.stringify(api)}; it must be 'chat' (Chat Completions) or 'responses' (the Responses API).`, { hint: `Unset ${OPENAI_API} to choose per model.` });
+    }
+    this.api = api;
     this.clientOptions = {
       apiKey,
       baseURL: baseURL ?? null,
@@ -89,6 +103,7 @@ export class OpenAIProvider implements ModelProvider {
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {
+    if (openAIApiFor(request.model, this.api) === 'responses') return this.respond(request);
     const body = toOpenAIRequest(request, this.maxTokensField);
     let completion: ChatCompletion;
     try {
@@ -106,6 +121,27 @@ export class OpenAIProvider implements ModelProvider {
       throw toOpenAIError(error, request.signal, this.baseURL);
     }
     return fromOpenAIResponse(completion);
+  }
+
+  /** The same call through the Responses API. */
+  private async respond(request: ModelRequest): Promise<ModelResponse> {
+    const body = toResponsesRequest(request);
+    let response: Response;
+    try {
+      const client = await this.sdkClient();
+      if (request.onStream) {
+        const { onStream } = request;
+        const stream = client.responses.stream({ ...body, stream: true }, { signal: request.signal });
+        let text = '';
+        stream.on('response.output_text.delta', (event) => onStream({ text: (text += event.delta) }));
+        response = await stream.finalResponse();
+      } else {
+        response = await client.responses.create(body, { signal: request.signal });
+      }
+    } catch (error) {
+      throw toOpenAIError(error, request.signal, this.baseURL);
+    }
+    return fromResponsesResponse(response);
   }
 }
 
@@ -263,7 +299,7 @@ export const openaiProvider = defineProvider({
   id: 'openai',
   label: 'OpenAI',
   apiKeyVariable: OPENAI_API_KEY,
-  variables: [OPENAI_BASE_URL],
+  variables: [OPENAI_BASE_URL, OPENAI_API],
   keyOptional: (env) => nonEmpty(env[OPENAI_BASE_URL]) !== undefined,
   create: (env) => new OpenAIProvider({}, env),
   prices: listPricesOf('openai'),
