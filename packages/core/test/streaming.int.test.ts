@@ -22,9 +22,9 @@ describe('streaming', () => {
     // About 150 pieces, 20 ms apart: three seconds of writing.
     mock.handle((request) => {
       if (!request.system.startsWith('Tell the tale, slowly')) return { text: tale, streamDelayMs: 20 };
-      // The first attempt writes for ten seconds: its time limit cuts it off; the retry answers at once.
+      // The first attempt writes for fourteen seconds: its time limit cuts it off; the retry answers at once.
       const attempts = mock.requests.filter((earlier) => earlier.system === request.system && earlier.format === request.format).length;
-      return attempts === 1 ? { text: tale, streamDelayMs: 70, usage: cutOffUsage } : { text: 'The short version.', usage: cutOffUsage };
+      return attempts === 1 ? { text: tale, streamDelayMs: 100, usage: cutOffUsage } : { text: 'The short version.', usage: cutOffUsage };
     });
     stack = await startTestStack({
       agents: [
@@ -73,7 +73,7 @@ describe('streaming', () => {
   });
 
   it.each(['openai', 'anthropic'] as const)('on the %s wire, a stream cut off mid-way is retried, and what it was billed for is counted', { timeout: 60_000 }, async (wire) => {
-    const { runId } = await stack.client.start(`slow-${wire}`, 'Tell it.', { stream: true, modelCallTimeoutMs: 2_500 });
+    const { runId } = await stack.client.start(`slow-${wire}`, 'Tell it.', { stream: true, modelCallTimeoutMs: 6_000 });
     const result = await stack.client.result(runId);
     expect(result).toMatchObject({ status: 'completed', output: 'The short version.', turns: 1 });
     const [cutOff, retry] = mock.requests.filter((request) => request.system.startsWith('Tell the tale, slowly') && request.format === wire);

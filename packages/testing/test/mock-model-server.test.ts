@@ -313,14 +313,31 @@ describe('protocol edges', () => {
   const post = (path: string, body: string) =>
     fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
-  it('refuses streaming in the provider error shape, without using a scripted reply', async () => {
-    server.script({ text: 'Kept for later.' });
+  it('streams a reply when asked, piece by piece, as each SDK reads it', async () => {
+    const reply = { text: 'The tide turns twice a day.', toolCalls: [{ name: 'tide', arguments: { port: 'Brest' } }], streamDelayMs: 5 };
+    server.script(reply, reply, reply);
 
-    const response = await post('/v1/messages', JSON.stringify({ model: 'claude-test', max_tokens: 64, stream: true, messages: [] }));
+    const seen: string[] = [];
+    const chat = openai().chat.completions.stream({ model: 'gpt-test', messages: [{ role: 'user', content: 'Hi' }], stream_options: { include_usage: true } });
+    chat.on('content', (delta) => seen.push(delta));
+    const completion = await chat.finalChatCompletion();
+    expect(completion.choices[0]!.message).toMatchObject({ content: reply.text, tool_calls: [{ function: { name: 'tide', arguments: '{"port":"Brest"}' } }] });
+    expect(completion.usage?.prompt_tokens).toBeGreaterThan(0);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.join('')).toBe(reply.text);
 
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('streaming is not supported') } });
-    expect(server.queuedReplies).toBe(1);
+    const message = await anthropic().messages.stream({ model: 'claude-test', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).finalMessage();
+    expect(message.content).toMatchObject([{ type: 'text', text: reply.text }, { type: 'tool_use', name: 'tide', input: { port: 'Brest' } }]);
+    expect(message.stop_reason).toBe('tool_use');
+
+    const response = await openai().responses.stream({ model: 'gpt-test', input: 'Hi' }).finalResponse();
+    expect(response.output_text).toBe(reply.text);
+    expect(response.output.find((item) => item.type === 'function_call')).toMatchObject({ name: 'tide', arguments: '{"port":"Brest"}' });
+    expect(server.requests.map((request) => [request.format, request.status])).toEqual([
+      ['openai', 200],
+      ['anthropic', 200],
+      ['openai-responses', 200],
+    ]);
   });
 
   it('rejects a body that is not JSON and logs it', async () => {

@@ -54,15 +54,24 @@ export function findConfigFile(options: { path?: string; cwd?: string } = {}): s
 async function importConfig(path: string): Promise<{ default?: CairnConfig }> {
   if (/\.[mc]?ts$/.test(path)) await registerTypeScriptLoader();
   try {
-    return (await import(pathToFileURL(path).href)) as { default?: CairnConfig };
+    return unwrapCommonJs((await import(pathToFileURL(path).href)) as ConfigModule);
   } catch (error) {
     const requiredEsm = (error as NodeJS.ErrnoException).code === 'ERR_REQUIRE_CYCLE_MODULE' || /Cannot require\(\) ES Module/.test((error as Error).message);
     if (!requiredEsm || !/\.[mc]?ts$/.test(path)) throw error;
     const { tsImport } = await import('tsx/esm/api');
-    const loaded = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: CairnConfig & { default?: CairnConfig } };
-    // Compiled as CommonJS, the module's exports (with their `default`) arrive as its default.
-    return loaded.default && !Array.isArray(loaded.default.agents) && loaded.default.default ? { default: loaded.default.default } : loaded;
+    return unwrapCommonJs((await tsImport(pathToFileURL(path).href, import.meta.url)) as ConfigModule);
   }
+}
+
+type ConfigModule = { default?: CairnConfig & { default?: CairnConfig } };
+
+/**
+ * A config compiled as CommonJS (in a CommonJS package; Node 22 requires Cairn's ES
+ * modules from there without complaint) arrives with its exports, `default` among
+ * them, as the module's default.
+ */
+function unwrapCommonJs(loaded: ConfigModule): { default?: CairnConfig } {
+  return loaded.default && !Array.isArray(loaded.default.agents) && loaded.default.default ? { default: loaded.default.default } : loaded;
 }
 
 let typeScriptLoader: Promise<void> | undefined;
