@@ -19,6 +19,7 @@ const packages = [
   { sources: 'packages/cli/src', outdir: 'packages/cli/dist' },
   { sources: 'packages/dev-server/src', outdir: 'packages/dev-server/dist' },
   { sources: 'packages/testing/src', outdir: 'packages/testing/dist' },
+  { sources: 'packages/evals/src', outdir: 'packages/evals/dist' },
   { sources: 'agents', outdir: 'agents/dist' },
   { sources: 'tools', outdir: 'tools/dist' },
 ];

@@ -210,6 +210,20 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .action(async (options) => done((await import('./commands/stats.ts')).statsCommand(options)));
   program
+    .command('eval')
+    .description('run an eval suite: each case a durable run, scored; compare with a baseline report')
+    .argument('<suite>', 'a module whose default export is defineSuite({...}), such as evals/orders/suite.ts')
+    .option('--model <provider:model>', 'run every case on this model instead of the agent\'s own')
+    .option('--concurrency <n>', 'cases running at once (default 4)', positiveInteger)
+    .option('--suite-id <id>', 'resume the suite run of this id: finished cases are not run again')
+    .option('--baseline <file>', 'a report from an earlier run (--out x.json): exit 1 when the pass rate or mean score falls by more than --max-drop')
+    .option('--max-drop <share>', 'how far the pass rate or mean score may fall below the baseline (default 0.05)', Number)
+    .option('--out <file>', 'write the report: Markdown when it ends in .md, else JSON')
+    .option('--config <path>', 'the config whose agents the workers serve')
+    .option('--task-queue <name>', 'the task queue the workers poll')
+    .option('--json', 'machine-readable output')
+    .action(async (suite, options) => done((await import('./commands/eval.ts')).evalCommand(suite, options)));
+  program
     .command('rewind')
     .description('reset a run to the end of a turn, or every run a bad build touched, so the workers running now go on from there')
     .argument('[runId]', 'the root run to rewind (with --to-turn)')

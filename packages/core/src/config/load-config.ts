@@ -25,7 +25,7 @@ export async function loadConfig(options: { path?: string; cwd?: string; fallbac
   }
   let module: { default?: CairnConfig };
   try {
-    module = await importConfig(path);
+    module = await importUserModule<CairnConfig>(path);
   } catch (error) {
     if (isCairnError(error)) throw error;
     throw new CairnError(`Could not load ${path}: ${(error as Error).message}`, { cause: error, hint: 'Fix the error in the config file.' });
@@ -46,32 +46,33 @@ export function findConfigFile(options: { path?: string; cwd?: string } = {}): s
 }
 
 /**
- * Imports a config file as an ES module wherever it lives. In a folder whose
+ * Imports a config file (or another module of the user's, such as an eval suite) as an ES module wherever it lives. In a folder whose
  * package.json says CommonJS (or a package without "type"), Node hands a `.ts`
  * file to require(), which cannot load Cairn's ES modules; tsx's own import
  * then loads it as ESM, the same as anywhere else.
  */
-async function importConfig(path: string): Promise<{ default?: CairnConfig }> {
+export async function importUserModule<T>(path: string): Promise<{ default?: T }> {
   if (/\.[mc]?ts$/.test(path)) await registerTypeScriptLoader();
   try {
-    return unwrapCommonJs((await import(pathToFileURL(path).href)) as ConfigModule);
+    return unwrapCommonJs((await import(pathToFileURL(path).href)) as UserModule<T>);
   } catch (error) {
     const requiredEsm = (error as NodeJS.ErrnoException).code === 'ERR_REQUIRE_CYCLE_MODULE' || /Cannot require\(\) ES Module/.test((error as Error).message);
     if (!requiredEsm || !/\.[mc]?ts$/.test(path)) throw error;
     const { tsImport } = await import('tsx/esm/api');
-    return unwrapCommonJs((await tsImport(pathToFileURL(path).href, import.meta.url)) as ConfigModule);
+    return unwrapCommonJs((await tsImport(pathToFileURL(path).href, import.meta.url)) as UserModule<T>);
   }
 }
 
-type ConfigModule = { default?: CairnConfig & { default?: CairnConfig } };
+type UserModule<T> = { default?: T & { default?: T; __esModule?: boolean } };
 
 /**
- * A config compiled as CommonJS (in a CommonJS package; Node 22 requires Cairn's ES
+ * A module compiled as CommonJS (in a CommonJS package; Node 22 requires Cairn's ES
  * modules from there without complaint) arrives with its exports, `default` among
  * them, as the module's default.
  */
-function unwrapCommonJs(loaded: ConfigModule): { default?: CairnConfig } {
-  return loaded.default && !Array.isArray(loaded.default.agents) && loaded.default.default ? { default: loaded.default.default } : loaded;
+function unwrapCommonJs<T>(loaded: UserModule<T>): { default?: T } {
+  const exports = loaded.default;
+  return exports && typeof exports === 'object' && 'default' in exports && (exports.__esModule || !('agents' in exports)) ? { default: exports.default } : loaded;
 }
 
 let typeScriptLoader: Promise<void> | undefined;

@@ -1,0 +1,104 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CairnError, type AgentDefinition } from '@cairn/core';
+import { importUserModule } from '@cairn/core/config';
+import { isEmbedded } from '@cairn/core/temporal';
+import { compareWithBaseline, comparisonLines, reportMarkdown, reportTable, runSuite, suiteAllowance, type EvalSuite, type SuiteReport } from '@cairn/evals';
+import { loadCliConfig } from '../config.ts';
+import { openSession } from '../session.ts';
+import { checkApiKey } from '../api-keys.ts';
+import { bold, dim, green, printJson, red, yellow } from '../print.ts';
+
+export interface EvalOptions {
+  config?: string;
+  model?: string;
+  concurrency?: number;
+  suiteId?: string;
+  baseline?: string;
+  maxDrop?: number;
+  json?: boolean;
+  out?: string;
+  taskQueue?: string;
+}
+
+/**
+ * `cairn eval <suite>`: runs an eval suite (a module whose default export is `defineSuite(...)`),
+ * prints a row per case and the totals, and compares with a baseline report. Exit code 1 when
+ * the baseline comparison fails.
+ */
+export async function evalCommand(suitePath: string, options: EvalOptions): Promise<number> {
+  const suite = await loadSuite(suitePath);
+  const baseline = options.baseline ? await readBaseline(options.baseline) : undefined;
+  const { config, path } = await loadCliConfig(options.config);
+  const agent = typeof suite.agent === 'string' ? config.agents.find((candidate) => candidate.name === suite.agent) : suite.agent;
+  if (!agent || !servesAgent(config.agents, agent.name)) {
+    throw new CairnError(`Suite '${suite.name}' runs the agent '${typeof suite.agent === 'string' ? suite.agent : suite.agent.name}', which the config does not serve.`, {
+      hint: `Add it to the agents of ${path ?? 'cairn.config.ts'} (or pass --config with one that has it), so the workers can run it.`,
+    });
+  }
+  if (isEmbedded()) checkApiKey(options.model ?? agent.spec.model, config);
+
+  const { perCase, total } = suiteAllowance(suite);
+  if (!options.json) {
+    const limits = total ? ` · up to ${[total.tokens && `${total.tokens.toLocaleString('en-US')} tokens`, total.usd && `$${total.usd}`].filter(Boolean).join(' and ')} (${[perCase?.tokens && `${perCase.tokens.toLocaleString('en-US')} tokens`, perCase?.usd && `$${perCase.usd.toFixed(4)}`].filter(Boolean).join(', ')} a case)` : '';
+    console.error(`${bold('Eval')} ${suite.name}: ${suite.cases.length} cases on ${options.model ?? agent.spec.model}${limits}`);
+  }
+  const session = await openSession({ bringUp: { configPath: path }, taskQueue: options.taskQueue ?? config.taskQueue, blobStore: config.blobStore });
+  try {
+    const report = await runSuite(session.client, suite, {
+      ...(options.suiteId ? { suiteId: options.suiteId } : {}),
+      ...(options.model ? { model: options.model } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      onCase: (item, done, all) => {
+        if (!options.json) console.error(dim(`${done}/${all} ${item.pass ? 'pass' : 'fail'} ${item.caseId}${item.reused ? ' (from the earlier run)' : ''}`));
+      },
+    });
+    const comparison = baseline && compareWithBaseline(report, baseline, { maxDrop: options.maxDrop });
+    if (options.out) {
+      await writeFile(options.out, options.out.endsWith('.md') ? reportMarkdown(report, comparison) : `${JSON.stringify(report, null, 2)}\n`);
+    }
+    if (options.json) {
+      printJson({ ...report, ...(comparison ? { baseline: comparison } : {}) });
+    } else {
+      console.log(reportTable(report).join('\n'));
+      if (comparison) for (const line of comparisonLines(comparison)) console.log(comparison.failed ? red(line) : line.startsWith('improved') ? green(line) : line.startsWith('regressed') ? yellow(line) : line);
+      console.log(dim(`Suite id ${report.suiteId}: run again with --suite-id ${report.suiteId} to resume it${options.out ? ` · report written to ${options.out}` : ''}.`));
+    }
+    return comparison?.failed ? 1 : 0;
+  } finally {
+    await session.close();
+  }
+}
+
+async function loadSuite(suitePath: string): Promise<EvalSuite> {
+  const path = resolve(suitePath);
+  let module: { default?: EvalSuite };
+  try {
+    module = await importUserModule<EvalSuite>(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(path)) {
+      throw new CairnError(`Suite file not found: ${path}.`, { hint: 'Give the path of a module whose default export is defineSuite({...}).' });
+    }
+    if (error instanceof CairnError) throw error;
+    throw new CairnError(`Could not load the suite ${path}: ${(error as Error).message}`, { hint: 'Fix the error in the suite file.' });
+  }
+  if (module.default?.kind !== 'eval-suite') throw new CairnError(`${path} must export default defineSuite({ ... }).`, { hint: "defineSuite comes from '@cairn/evals'." });
+  return module.default;
+}
+
+async function readBaseline(file: string): Promise<SuiteReport> {
+  let parsed: Partial<SuiteReport>;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<SuiteReport>;
+  } catch (error) {
+    throw new CairnError(`Cannot read the baseline ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`, { hint: 'Give a report written by cairn eval --out <file>.json.' });
+  }
+  if (!Array.isArray(parsed.cases) || typeof parsed.summary?.passRate !== 'number') {
+    throw new CairnError(`${file} is not an eval report.`, { hint: 'Give a report written by cairn eval --out <file>.json.' });
+  }
+  return parsed as SuiteReport;
+}
+
+function servesAgent(agents: readonly AgentDefinition[], name: string): boolean {
+  return agents.some((agent) => agent.name === name || servesAgent(agent.subAgents, name));
+}

@@ -1,0 +1,33 @@
+/** An eval suite: an agent, the cases it is run on, and how each run is scored. */
+import { CairnError, type AgentDefinition, type RunOptions } from '@cairn/core';
+import { checkCases, type EvalCase } from './eval-case.ts';
+import type { Scorer } from './scorer.ts';
+
+export interface EvalSuite<Input = unknown, Output = unknown> {
+  readonly kind: 'eval-suite';
+  /** Names the suite's runs (`eval-<suiteId>-<caseId>`). */
+  readonly name: string;
+  /** The agent each case runs: its definition (typed input and output) or its name. */
+  readonly agent: AgentDefinition<Input, Output> | string;
+  readonly cases: readonly EvalCase<Input>[];
+  readonly scorers: readonly Scorer<Output>[];
+  /** What the whole suite may spend: split evenly between the cases, as each run's limit. */
+  readonly budget?: { tokens?: number; usd?: number };
+  /** Options of every case's run (a turn limit, tool settings). */
+  readonly runOptions?: RunOptions;
+}
+
+const suiteNamePattern = /^[a-z][a-z0-9-]{0,47}$/;
+
+export function defineSuite<Input, Output>(suite: Omit<EvalSuite<Input, Output>, 'kind'>): EvalSuite<Input, Output> {
+  if (typeof suite.name !== 'string' || !suiteNamePattern.test(suite.name)) {
+    throw new CairnError(`Invalid suite name ${JSON.stringify(suite.name)}: use up to 48 lower-case letters, digits or '-', starting with a letter.`);
+  }
+  if (!Array.isArray(suite.scorers) || suite.scorers.length === 0) {
+    throw new CairnError(`Suite '${suite.name}' has no scorers.`, { hint: 'Add at least one, such as includes() or toolUse({...}).' });
+  }
+  for (const [dimension, value] of Object.entries(suite.budget ?? {})) {
+    if (value !== undefined && !(typeof value === 'number' && value > 0)) throw new CairnError(`Suite '${suite.name}': budget.${dimension} must be a positive number.`);
+  }
+  return { ...suite, kind: 'eval-suite', cases: checkCases(suite.cases, `suite '${suite.name}'`) };
+}
