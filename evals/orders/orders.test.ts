@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockModelServer, startTestStack, type TestStack } from '@cairn/testing';
-import { compareWithBaseline, comparisonLines, defineSuite, newSuiteId, reportMarkdown, reportTable, runSuite, type SuiteReport } from '@cairn/evals';
+import { compareWithBaseline, comparisonLines, defineSuite, judgeInstructions, judgePrompt, llmJudge, newSuiteId, reportMarkdown, reportTable, runSuite, type SuiteReport } from '@cairn/evals';
+import { evalJudge } from '../judge.ts';
 import { brokenOrdersAgent, ordersAgent } from './agent.ts';
-import { offlineOrdersModel } from './offline-model.ts';
+import { offlineOrdersModel, offlineVerdict } from './offline-model.ts';
 import { ordersSuite } from './suite.ts';
 
 describe('the orders suite, offline', { timeout: 120_000 }, () => {
@@ -19,7 +20,7 @@ describe('the orders suite, offline', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     mock = await MockModelServer.start();
     mock.handle(offlineOrdersModel);
-    stack = await startTestStack({ agents: [ordersAgent, brokenOrdersAgent], mock });
+    stack = await startTestStack({ agents: [ordersAgent, brokenOrdersAgent, evalJudge], mock });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -55,5 +56,25 @@ describe('the orders suite, offline', { timeout: 120_000 }, () => {
     const markdown = reportMarkdown(broken, comparison);
     console.log(markdown);
     expect(markdown).toContain('| ❌ | shipped | 0.83 |');
+  });
+
+  it('grades answers with an LLM judge: it is asked the rubric prompt, and its tokens count in the case and the suite budget', async () => {
+    const rubric = 'The answer names the order number and its status, and nothing it could not know.';
+    const suite = defineSuite({ ...ordersSuite, name: 'orders-judged', cases: ordersSuite.cases.slice(0, 2), scorers: [llmJudge({ judge: evalJudge, rubric })], budget: { tokens: 10_000 } });
+    const report = await runSuite(stack.client, suite);
+    console.log(reportTable(report).join('\n'));
+    expect(report.summary).toMatchObject({ cases: 2, passed: 2 });
+    expect(report.cases[0]!.scores).toEqual([{ scorer: 'llm-judge', score: offlineVerdict.score, pass: true }]);
+
+    const asked = mock.requests.filter((request) => request.system === judgeInstructions);
+    expect(asked).toHaveLength(2);
+    const shipped = report.cases.find((item) => item.caseId === 'shipped')!;
+    const question = asked.find((request) => request.messages[0]!.content.includes('1042'))!;
+    expect(question.messages[0]!.content).toBe(judgePrompt(rubric, 'Where is my order 1042?', ['1042', 'shipped'], 'Order 1042 is shipped.'));
+    // The judge's run is the suite's too: its tokens are in the case's, within the case's share of the budget.
+    const agentRun = await stack.client.result(shipped.runId);
+    const judged = await stack.client.result(`${shipped.runId}-eval-judge-1`);
+    expect(shipped.tokens).toBe(agentRun.usage.inputTokens + agentRun.usage.outputTokens + judged.usage.inputTokens + judged.usage.outputTokens);
+    expect(judged.budget?.limits.tokens).toBe(5_000 - (agentRun.usage.inputTokens + agentRun.usage.outputTokens));
   });
 });

@@ -5,5 +5,6 @@ export { exactMatch, includes, matches } from './scorers/text.ts';
 export { matchesSchema } from './scorers/structured.ts';
 export { toolUse, type ExpectedCall, type ToolUseOptions } from './scorers/tool-use.ts';
 export { withinBudget, withinLatency } from './scorers/limits.ts';
+export { judgeAgent, judgeInstructions, judgePrompt, llmJudge, type Verdict } from './scorers/llm-judge.ts';
 export { newSuiteId, runSuite, suiteAllowance, type RunSuiteOptions, type SuiteClient } from './run-suite.ts';
 export { compareWithBaseline, comparisonLines, reportMarkdown, reportTable, type BaselineComparison, type CaseReport, type SuiteReport } from './report.ts';

@@ -5,7 +5,7 @@
  * and starts only the rest, so a suite survives a killed worker or a killed
  * runner without repeating a finished case.
  */
-import { CairnError, UnknownRunError, type AgentRunResult, type CairnClient, type RunOptions } from '@cairn/core';
+import { CairnError, UnknownRunError, type AgentDefinition, type AgentRunResult, type CairnClient, type RunOptions } from '@cairn/core';
 import type { EvalCase } from './eval-case.ts';
 import type { EvalSuite } from './define-suite.ts';
 import type { CaseReport, SuiteReport } from './report.ts';
@@ -66,13 +66,7 @@ export async function runSuite(client: SuiteClient, suite: EvalSuite, options: R
 
 async function runCase(client: SuiteClient, suite: EvalSuite, evalCase: EvalCase, runId: string, runOptions: RunOptions): Promise<CaseReport> {
   // A case the suite already ran (or is running) is taken as it is: never run twice.
-  const reused = await client.describe(runId).then(
-    () => true,
-    (error: unknown) => {
-      if (error instanceof UnknownRunError) return false;
-      throw error;
-    },
-  );
+  const reused = await runExists(client, runId);
   if (!reused) {
     const agent = suite.agent;
     if (typeof agent === 'string') await client.start(agent, typeof evalCase.input === 'string' ? evalCase.input : JSON.stringify(evalCase.input), { ...runOptions, runId });
@@ -88,10 +82,23 @@ async function runCase(client: SuiteClient, suite: EvalSuite, evalCase: EvalCase
   const description = await client.describe(runId);
   const durationMs = (description.closeTime ?? new Date()).getTime() - description.startTime.getTime();
   const record = await client.record(runId, { depth: 0 });
+  // Judges and other runs a scorer asks for: durable runs of the suite too, paid from what the case has left.
+  let extra = { tokens: 0, costUsd: 0 };
+  let extraRuns = 0;
+  const runAgent = async <Output>(agent: AgentDefinition<string, Output>, input: string): Promise<AgentRunResult<Output>> => {
+    const extraId = `${runId}-${agent.name}-${++extraRuns}`;
+    const spent = result.usage.inputTokens + result.usage.outputTokens + extra.tokens;
+    const left = runOptions.budget?.tokens === undefined ? undefined : runOptions.budget.tokens - spent;
+    if (left !== undefined && left <= 0) throw new CairnError(`no budget left in this case for ${agent.name}`);
+    if (!(await runExists(client, extraId))) await client.start(agent, input, { ...(left !== undefined ? { budget: { tokens: left } } : {}), runId: extraId });
+    const graded = await client.result<Output>(extraId);
+    extra = { tokens: extra.tokens + graded.usage.inputTokens + graded.usage.outputTokens, costUsd: extra.costUsd + (graded.costUsd ?? 0) };
+    return graded;
+  };
   const scores: Score[] = [];
   for (const scorer of suite.scorers) {
     try {
-      scores.push(await scorer.score({ case: evalCase, result, record, durationMs }));
+      scores.push(await scorer.score({ case: evalCase, result, record, durationMs, runAgent }));
     } catch (error) {
       scores.push({ scorer: scorer.name, score: 0, pass: false, note: `the scorer failed: ${(error as Error).message}` });
     }
@@ -103,10 +110,20 @@ async function runCase(client: SuiteClient, suite: EvalSuite, evalCase: EvalCase
     scores,
     score: scores.reduce((sum, score) => sum + score.score, 0) / scores.length,
     pass: scores.every((score) => score.pass),
-    tokens: result.usage.inputTokens + result.usage.outputTokens,
-    costUsd: result.costUsd ?? 0,
+    tokens: result.usage.inputTokens + result.usage.outputTokens + extra.tokens,
+    costUsd: (result.costUsd ?? 0) + extra.costUsd,
     durationMs,
   };
+}
+
+function runExists(client: SuiteClient, runId: string): Promise<boolean> {
+  return client.describe(runId).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof UnknownRunError) return false;
+      throw error;
+    },
+  );
 }
 
 function summarise(report: Omit<SuiteReport, 'summary'>): SuiteReport {

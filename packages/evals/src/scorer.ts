@@ -3,7 +3,7 @@
  * and whether that passes. Small, typed functions; `defineScorer` makes one in
  * a few lines.
  */
-import type { AgentRunResult, RunRecord } from '@cairn/core';
+import type { AgentDefinition, AgentRunResult, RunRecord } from '@cairn/core';
 import type { EvalCase } from './eval-case.ts';
 
 export interface ScoreInput<Output = unknown> {
@@ -13,6 +13,11 @@ export interface ScoreInput<Output = unknown> {
   record: RunRecord;
   /** From the run's start to its end. */
   durationMs: number;
+  /**
+   * Runs another agent for this case (a judge), as a durable run of the suite within
+   * what is left of the case's budget; its tokens and cost count in the case's.
+   */
+  runAgent<Output>(agent: AgentDefinition<string, Output>, input: string): Promise<AgentRunResult<Output>>;
 }
 
 export interface Score {

@@ -15,6 +15,7 @@ function input(output: string, options: { expected?: unknown; calls?: Pick<ToolC
     result: { output, value: options.value, usage: { inputTokens: options.tokens ?? 10, outputTokens: 0, cachedInputTokens: 0 }, costUsd: 0.01 } as AgentRunResult,
     record: { turns: [{ toolCalls }] } as unknown as RunRecord,
     durationMs: options.durationMs ?? 100,
+    runAgent: () => Promise.reject(new Error('these scorers run no agents')),
   };
 }
 
