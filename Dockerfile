@@ -12,6 +12,7 @@ COPY packages/core/package.json packages/core/
 COPY packages/cli/package.json packages/cli/
 COPY packages/dev-server/package.json packages/dev-server/
 COPY packages/testing/package.json packages/testing/
+COPY packages/evals/package.json packages/evals/
 COPY agents/package.json agents/
 COPY tools/package.json tools/
 RUN npm ci --ignore-scripts --no-audit --no-fund

@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MockModelServer, startTestStack, type TestStack } from '@cairn/testing';
+import { eventually, MockModelServer, startTestStack, type TestStack } from '@cairn/testing';
 import { brokenOrdersAgent, ordersAgent } from '../../../evals/orders/agent.ts';
+import { ordersSuite } from '../../../evals/orders/suite.ts';
 import { offlineOrdersModel } from '../../../evals/orders/offline-model.ts';
-import { runCli } from './cli-process.ts';
+import { runCli, startWorkerProcess, type WorkerProcess } from './cli-process.ts';
 
 const evals = fileURLToPath(new URL('../../../evals/', import.meta.url));
 
@@ -67,5 +68,34 @@ describe('cairn eval', { timeout: 180_000 }, () => {
     expect(unserved.stderr).toMatch(/runs the agent 'eval-orders', which the config does not serve/);
     const badBaseline = await cairn('eval', join(evals, 'orders/suite.ts'), '--baseline', join(evals, 'orders/cases.jsonl'));
     expect(badBaseline.stderr).toMatch(/Cannot read the baseline .*cases\.jsonl: .*JSON/);
+  });
+
+  it('resumes a suite whose worker was killed halfway, running no finished case again', { timeout: 360_000 }, async () => {
+    // Slow answers, so the kill lands with some cases finished and some in flight.
+    mock.handle((request) => ({ ...offlineOrdersModel(request), latencyMs: 700 }));
+    const taskQueue = `eval-crash-${Date.now().toString(36)}`;
+    const workerEnv = { ...env, CAIRN_TASK_QUEUE: taskQueue, OPENAI_API_KEY: 'test', OPENAI_BASE_URL: mock.openaiBaseUrl };
+    const config = join(evals, 'cairn.config.ts');
+    const workers: WorkerProcess[] = [await startWorkerProcess(['--config', config], workerEnv)];
+    try {
+      const suiteId = `crash-${Date.now().toString(36)}`;
+      const runIds = ['shipped', 'delivered', 'cancelled', 'processing', 'unknown'].map((id) => `eval-${suiteId}-${id}`);
+      const evaluation = runCli(['eval', fileURLToPath(new URL('./fixtures/orders-crash.suite.ts', import.meta.url)), '--config', config, '--suite-id', suiteId, '--concurrency', '2', '--json'], workerEnv, 300_000);
+      const closed = async () => (await Promise.all(runIds.map((id) => stack.client.describe(id).then((run) => (run.status.name === 'COMPLETED' ? id : undefined), () => undefined)))).filter((id) => id !== undefined);
+      const finished = await eventually(async () => ((await closed()).length >= 2 ? closed() : undefined), 'two cases finished', 120_000);
+      await workers[0]!.kill();
+      const killedAt = mock.requests.length;
+      workers.push(await startWorkerProcess(['--config', config], workerEnv));
+
+      const result = await evaluation;
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ suiteId, summary: { cases: 5, passed: 5 } });
+      // The cases finished before the kill made no request after it; every case asked its question in one run only.
+      const questions = ordersSuite.cases.filter((item) => finished.includes(`eval-${suiteId}-${item.id}`)).map((item) => item.input as string);
+      expect(mock.requests.slice(killedAt).filter((request) => questions.includes(request.messages[0]?.content ?? ''))).toEqual([]);
+      console.log(`killed the worker with ${finished.length} of 5 cases finished; ${mock.requests.length - killedAt} model requests after the kill`);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+    }
   });
 });
