@@ -219,6 +219,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--baseline <file>', 'a report from an earlier run (--out x.json): exit 1 when the pass rate or mean score falls by more than --max-drop')
     .option('--max-drop <share>', 'how far the pass rate or mean score may fall below the baseline (default 0.05)', Number)
     .option('--out <file>', 'write the report: Markdown when it ends in .md, else JSON')
+    .option('--versus <suite>', 'an experiment: run the same cases with this suite (another agent version or prompt) too, side by side')
+    .option('--versus-model <provider:model>', 'an experiment: run the suite on this model too, side by side')
     .option('--config <path>', 'the config whose agents the workers serve')
     .option('--task-queue <name>', 'the task queue the workers poll')
     .option('--json', 'machine-readable output')

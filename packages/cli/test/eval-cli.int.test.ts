@@ -60,6 +60,18 @@ describe('cairn eval', { timeout: 180_000 }, () => {
     expect(mock.requests.length).toBe(requests);
   });
 
+  it('runs an experiment: the same cases with two agent versions, side by side, with a note on chance', async () => {
+    const config = join(evals, 'cairn.config.ts');
+    const result = await cairn('eval', join(evals, 'orders/suite.ts'), '--versus', join(evals, 'orders/broken-suite.ts'), '--config', config);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^case\s+orders\s+orders-broken\s+change$/);
+    expect(result.stdout).toMatch(/^shipped\s+pass 1\.00\s+FAIL 0\.83\s+-0\.17$/m);
+    expect(result.stdout).toMatch(/^unknown\s+pass 1\.00\s+pass 1\.00\s+=$/m);
+    expect(result.stdout).toMatch(/^pass rate · mean\s+100\.0% · 1\.000\s+20\.0% · 0\.867$/m);
+    expect(result.stdout).toContain('4 of 5 cases came out differently (4 passed only with the first, 0 only with the second); exact sign test p = 0.125: this could be chance; with 5 cases, only a large difference would show.');
+  });
+
   it('refuses a file that is not a suite, a suite whose agent is not served, and a baseline that is not a report', async () => {
     const notASuite = await cairn('eval', join(evals, 'cairn.config.ts'));
     expect(notASuite.code).not.toBe(0);

@@ -8,3 +8,4 @@ export { withinBudget, withinLatency } from './scorers/limits.ts';
 export { judgeAgent, judgeInstructions, judgePrompt, llmJudge, type Verdict } from './scorers/llm-judge.ts';
 export { newSuiteId, runSuite, suiteAllowance, type RunSuiteOptions, type SuiteClient } from './run-suite.ts';
 export { compareWithBaseline, comparisonLines, reportMarkdown, reportTable, type BaselineComparison, type CaseReport, type SuiteReport } from './report.ts';
+export { compareSettings, experimentTable, signTest, type ExperimentReport } from './experiment.ts';

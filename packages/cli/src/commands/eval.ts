@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { CairnError, type AgentDefinition } from '@cairn/core';
 import { importUserModule } from '@cairn/core/config';
 import { isEmbedded } from '@cairn/core/temporal';
-import { compareWithBaseline, comparisonLines, reportMarkdown, reportTable, runSuite, suiteAllowance, type EvalSuite, type SuiteReport } from '@cairn/evals';
+import { compareSettings, compareWithBaseline, comparisonLines, experimentTable, reportMarkdown, reportTable, runSuite, suiteAllowance, type EvalSuite, type SuiteReport } from '@cairn/evals';
 import { loadCliConfig } from '../config.ts';
 import { openSession } from '../session.ts';
 import { checkApiKey } from '../api-keys.ts';
@@ -19,6 +19,10 @@ export interface EvalOptions {
   json?: boolean;
   out?: string;
   taskQueue?: string;
+  /** An experiment: the same cases under another suite (agent version, prompt) ... */
+  versus?: string;
+  /** ... or on another model; printed side by side. */
+  versusModel?: string;
 }
 
 /**
@@ -28,15 +32,13 @@ export interface EvalOptions {
  */
 export async function evalCommand(suitePath: string, options: EvalOptions): Promise<number> {
   const suite = await loadSuite(suitePath);
+  const versus = options.versus ? await loadSuite(options.versus) : options.versusModel ? suite : undefined;
   const baseline = options.baseline ? await readBaseline(options.baseline) : undefined;
   const { config, path } = await loadCliConfig(options.config);
-  const agent = typeof suite.agent === 'string' ? config.agents.find((candidate) => candidate.name === suite.agent) : suite.agent;
-  if (!agent || !servesAgent(config.agents, agent.name)) {
-    throw new CairnError(`Suite '${suite.name}' runs the agent '${typeof suite.agent === 'string' ? suite.agent : suite.agent.name}', which the config does not serve.`, {
-      hint: `Add it to the agents of ${path ?? 'cairn.config.ts'} (or pass --config with one that has it), so the workers can run it.`,
-    });
-  }
+  const agent = servedAgent(suite, config.agents, path);
   if (isEmbedded()) checkApiKey(options.model ?? agent.spec.model, config);
+  const versusAgent = versus && servedAgent(versus, config.agents, path);
+  if (versusAgent && isEmbedded()) checkApiKey(options.versusModel ?? options.model ?? versusAgent.spec.model, config);
 
   const { perCase, total } = suiteAllowance(suite);
   if (!options.json) {
@@ -54,13 +56,30 @@ export async function evalCommand(suitePath: string, options: EvalOptions): Prom
       },
     });
     const comparison = baseline && compareWithBaseline(report, baseline, { maxDrop: options.maxDrop });
+    // The second setting of an experiment: its own suite run, resumed under the same suite id.
+    const experiment = versus && versusAgent
+      ? compareSettings(
+          { label: settingLabel(suite, options.model ?? agent.spec.model, versus !== suite), report },
+          {
+            label: settingLabel(versus, options.versusModel ?? options.model ?? versusAgent.spec.model, versus !== suite),
+            report: await runSuite(session.client, versus, {
+              suiteId: `${report.suiteId}-versus`,
+              ...(options.versusModel || options.model ? { model: options.versusModel ?? options.model } : {}),
+              ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+              onCase: (item, done, all) => {
+                if (!options.json) console.error(dim(`${done}/${all} ${item.pass ? 'pass' : 'fail'} ${item.caseId} (versus)`));
+              },
+            }),
+          },
+        )
+      : undefined;
     if (options.out) {
       await writeFile(options.out, options.out.endsWith('.md') ? reportMarkdown(report, comparison) : `${JSON.stringify(report, null, 2)}\n`);
     }
     if (options.json) {
-      printJson({ ...report, ...(comparison ? { baseline: comparison } : {}) });
+      printJson({ ...report, ...(comparison ? { baseline: comparison } : {}), ...(experiment ? { experiment } : {}) });
     } else {
-      console.log(reportTable(report).join('\n'));
+      console.log((experiment ? experimentTable(experiment) : reportTable(report)).join('\n'));
       if (comparison) for (const line of comparisonLines(comparison)) console.log(comparison.failed ? red(line) : line.startsWith('improved') ? green(line) : line.startsWith('regressed') ? yellow(line) : line);
       console.log(dim(`Suite id ${report.suiteId}: run again with --suite-id ${report.suiteId} to resume it${options.out ? ` · report written to ${options.out}` : ''}.`));
     }
@@ -97,6 +116,22 @@ async function readBaseline(file: string): Promise<SuiteReport> {
     throw new CairnError(`${file} is not an eval report.`, { hint: 'Give a report written by cairn eval --out <file>.json.' });
   }
   return parsed as SuiteReport;
+}
+
+/** The suite's agent, as the config serves it; a clear error when it does not. */
+function servedAgent(suite: EvalSuite, agents: readonly AgentDefinition[], path: string | undefined): AgentDefinition {
+  const agent = typeof suite.agent === 'string' ? agents.find((candidate) => candidate.name === suite.agent) : suite.agent;
+  if (!agent || !servesAgent(agents, agent.name)) {
+    throw new CairnError(`Suite '${suite.name}' runs the agent '${typeof suite.agent === 'string' ? suite.agent : suite.agent.name}', which the config does not serve.`, {
+      hint: `Add it to the agents of ${path ?? 'cairn.config.ts'} (or pass --config with one that has it), so the workers can run it.`,
+    });
+  }
+  return agent;
+}
+
+/** How a setting is named in an experiment's table: by its suite when the suites differ, else by its model. */
+function settingLabel(suite: EvalSuite, model: string, bySuite: boolean): string {
+  return bySuite ? suite.name : model;
 }
 
 function servesAgent(agents: readonly AgentDefinition[], name: string): boolean {
