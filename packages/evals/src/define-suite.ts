@@ -3,12 +3,25 @@ import { CairnError, type AgentDefinition, type RunOptions } from '@cairn/core';
 import { checkCases, type EvalCase } from './eval-case.ts';
 import type { Scorer } from './scorer.ts';
 
+/**
+ * A job of the workers' own (a workflow of the config's `workflowModules`, such as deep
+ * research) as what a suite runs: how a case becomes its input. Its result must be an
+ * `AgentRunResult` (the answer in `output`), as Cairn's jobs return.
+ */
+export interface EvalJob {
+  readonly workflowType: string;
+  /** How its runs are listed (`cairn list`, `cairn stats`). */
+  readonly agent: string;
+  /** The job's input for a case, with the case's share of the suite's budget. */
+  input(evalCase: EvalCase, budget: { tokens?: number; usd?: number } | undefined): unknown;
+}
+
 export interface EvalSuite<Input = unknown, Output = unknown> {
   readonly kind: 'eval-suite';
   /** Names the suite's runs (`eval-<suiteId>-<caseId>`). */
   readonly name: string;
-  /** The agent each case runs: its definition (typed input and output) or its name. */
-  readonly agent: AgentDefinition<Input, Output> | string;
+  /** The agent each case runs: its definition (typed input and output) or its name; or a job. */
+  readonly agent: AgentDefinition<Input, Output> | string | EvalJob;
   readonly cases: readonly EvalCase<Input>[];
   readonly scorers: readonly Scorer<Output>[];
   /** What the whole suite may spend: split evenly between the cases, as each run's limit. */

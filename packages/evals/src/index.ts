@@ -1,8 +1,9 @@
 export { checkCases, loadJsonlCases, type EvalCase } from './eval-case.ts';
-export { defineSuite, type EvalSuite } from './define-suite.ts';
+export { defineSuite, type EvalJob, type EvalSuite } from './define-suite.ts';
 export { defineScorer, type Score, type ScoreInput, type Scorer } from './scorer.ts';
 export { exactMatch, includes, matches } from './scorers/text.ts';
 export { matchesSchema } from './scorers/structured.ts';
+export { citationsVerified } from './scorers/citations.ts';
 export { toolUse, type ExpectedCall, type ToolUseOptions } from './scorers/tool-use.ts';
 export { withinBudget, withinLatency } from './scorers/limits.ts';
 export { judgeAgent, judgeInstructions, judgePrompt, llmJudge, type Verdict } from './scorers/llm-judge.ts';

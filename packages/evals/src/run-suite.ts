@@ -22,7 +22,7 @@ export interface RunSuiteOptions {
   onCase?: (report: CaseReport, done: number, total: number) => void;
 }
 
-export type SuiteClient = Pick<CairnClient, 'start' | 'result' | 'record' | 'describe'>;
+export type SuiteClient = Pick<CairnClient, 'start' | 'startWorkflow' | 'result' | 'record' | 'describe'>;
 
 export function newSuiteId(name: string, now = Date.now()): string {
   return `${name}-${now.toString(36)}`;
@@ -69,7 +69,9 @@ async function runCase(client: SuiteClient, suite: EvalSuite, evalCase: EvalCase
   const reused = await runExists(client, runId);
   if (!reused) {
     const agent = suite.agent;
-    if (typeof agent === 'string') await client.start(agent, typeof evalCase.input === 'string' ? evalCase.input : JSON.stringify(evalCase.input), { ...runOptions, runId });
+    const text = typeof evalCase.input === 'string' ? evalCase.input : JSON.stringify(evalCase.input);
+    if (typeof agent === 'string') await client.start(agent, text, { ...runOptions, runId });
+    else if ('workflowType' in agent) await client.startWorkflow(agent.workflowType, agent.input(evalCase, runOptions.budget), { runId, agent: agent.agent, summary: text });
     else await client.start(agent, evalCase.input, { ...runOptions, runId });
   }
   const base = { caseId: evalCase.id, runId, reused, ...(evalCase.tags ? { tags: evalCase.tags } : {}) };

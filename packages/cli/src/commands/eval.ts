@@ -36,14 +36,16 @@ export async function evalCommand(suitePath: string, options: EvalOptions): Prom
   const baseline = options.baseline ? await readBaseline(options.baseline) : undefined;
   const { config, path } = await loadCliConfig(options.config);
   const agent = servedAgent(suite, config.agents, path);
-  if (isEmbedded()) checkApiKey(options.model ?? agent.spec.model, config);
+  const model = options.model ?? agent?.spec.model;
+  if (isEmbedded() && model) checkApiKey(model, config);
   const versusAgent = versus && servedAgent(versus, config.agents, path);
-  if (versusAgent && isEmbedded()) checkApiKey(options.versusModel ?? options.model ?? versusAgent.spec.model, config);
+  const versusModel = options.versusModel ?? options.model ?? versusAgent?.spec.model;
+  if (versus && isEmbedded() && versusModel) checkApiKey(versusModel, config);
 
   const { perCase, total } = suiteAllowance(suite);
   if (!options.json) {
     const limits = total ? ` · up to ${[total.tokens && `${total.tokens.toLocaleString('en-US')} tokens`, total.usd && `$${total.usd}`].filter(Boolean).join(' and ')} (${[perCase?.tokens && `${perCase.tokens.toLocaleString('en-US')} tokens`, perCase?.usd && `$${perCase.usd.toFixed(4)}`].filter(Boolean).join(', ')} a case)` : '';
-    console.error(`${bold('Eval')} ${suite.name}: ${suite.cases.length} cases on ${options.model ?? agent.spec.model}${limits}`);
+    console.error(`${bold('Eval')} ${suite.name}: ${suite.cases.length} cases${model ? ` on ${model}` : ''}${limits}`);
   }
   const session = await openSession({ bringUp: { configPath: path }, taskQueue: options.taskQueue ?? config.taskQueue, blobStore: config.blobStore });
   try {
@@ -57,11 +59,11 @@ export async function evalCommand(suitePath: string, options: EvalOptions): Prom
     });
     const comparison = baseline && compareWithBaseline(report, baseline, { maxDrop: options.maxDrop });
     // The second setting of an experiment: its own suite run, resumed under the same suite id.
-    const experiment = versus && versusAgent
+    const experiment = versus
       ? compareSettings(
-          { label: settingLabel(suite, options.model ?? agent.spec.model, versus !== suite), report },
+          { label: settingLabel(suite, model, versus !== suite), report },
           {
-            label: settingLabel(versus, options.versusModel ?? options.model ?? versusAgent.spec.model, versus !== suite),
+            label: settingLabel(versus, versusModel, versus !== suite),
             report: await runSuite(session.client, versus, {
               suiteId: `${report.suiteId}-versus`,
               ...(options.versusModel || options.model ? { model: options.versusModel ?? options.model } : {}),
@@ -118,11 +120,12 @@ async function readBaseline(file: string): Promise<SuiteReport> {
   return parsed as SuiteReport;
 }
 
-/** The suite's agent, as the config serves it; a clear error when it does not. */
-function servedAgent(suite: EvalSuite, agents: readonly AgentDefinition[], path: string | undefined): AgentDefinition {
+/** The suite's agent, as the config serves it (a clear error when it does not); undefined for a job, whose agents are its own. */
+function servedAgent(suite: EvalSuite, agents: readonly AgentDefinition[], path: string | undefined): AgentDefinition | undefined {
+  if (typeof suite.agent === 'object' && 'workflowType' in suite.agent) return undefined;
   const agent = typeof suite.agent === 'string' ? agents.find((candidate) => candidate.name === suite.agent) : suite.agent;
   if (!agent || !servesAgent(agents, agent.name)) {
-    throw new CairnError(`Suite '${suite.name}' runs the agent '${typeof suite.agent === 'string' ? suite.agent : suite.agent.name}', which the config does not serve.`, {
+    throw new CairnError(`Suite '${suite.name}' runs the agent '${typeof suite.agent === 'string' ? suite.agent : (agent?.name ?? '?')}', which the config does not serve.`, {
       hint: `Add it to the agents of ${path ?? 'cairn.config.ts'} (or pass --config with one that has it), so the workers can run it.`,
     });
   }
@@ -130,8 +133,8 @@ function servedAgent(suite: EvalSuite, agents: readonly AgentDefinition[], path:
 }
 
 /** How a setting is named in an experiment's table: by its suite when the suites differ, else by its model. */
-function settingLabel(suite: EvalSuite, model: string, bySuite: boolean): string {
-  return bySuite ? suite.name : model;
+function settingLabel(suite: EvalSuite, model: string | undefined, bySuite: boolean): string {
+  return bySuite || !model ? suite.name : model;
 }
 
 function servesAgent(agents: readonly AgentDefinition[], name: string): boolean {
