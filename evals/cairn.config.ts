@@ -3,5 +3,6 @@
 import { defineConfig } from '@cairn/core';
 import { evalJudge } from './judge.ts';
 import { brokenOrdersAgent, ordersAgent } from './orders/agent.ts';
+import { refundsAgent } from './refunds/agent.ts';
 
-export default defineConfig({ agents: [ordersAgent, brokenOrdersAgent, evalJudge] });
+export default defineConfig({ agents: [ordersAgent, brokenOrdersAgent, refundsAgent, evalJudge] });

@@ -181,7 +181,7 @@ describe('cairn inbox / answer / approve / deny', { timeout: 180_000 }, () => {
     expect(denied.stdout.trim()).toBe(`✓ Denied call-2-1 of ${runs.b}.`);
 
     const result = await stack.client.result(runs.b);
-    expect(result.output).toBe("Done: sent 10 to alice / The user denied this call to 'transfer': not a known payee Do not retry it unchanged.");
+    expect(result.output).toBe("Done: sent 10 to alice / The user denied this call to 'transfer': not a known payee. Do not retry it unchanged.");
     expect(transfers).toEqual([{ to: 'alice', amount: 10 }]);
   });
 

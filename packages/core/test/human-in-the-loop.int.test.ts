@@ -119,7 +119,7 @@ describe('human in the loop', () => {
     expect(results).toEqual({
       pay_alice: 'sent 12 to alice',
       pay_bob: 'sent 20 to bob',
-      pay_eve: "The user denied this call to 'transfer': not a known payee Do not retry it unchanged.",
+      pay_eve: "The user denied this call to 'transfer': not a known payee. Do not retry it unchanged.",
       small: 'facts about fees',
     });
   });

@@ -2,6 +2,7 @@
 import { CairnError, type AgentDefinition, type RunOptions } from '@cairn/core';
 import { checkCases, type EvalCase } from './eval-case.ts';
 import type { Scorer } from './scorer.ts';
+import type { ScriptedHuman } from './scripted-human.ts';
 
 /**
  * A job of the workers' own (a workflow of the config's `workflowModules`, such as deep
@@ -28,6 +29,8 @@ export interface EvalSuite<Input = unknown, Output = unknown> {
   readonly budget?: { tokens?: number; usd?: number };
   /** Options of every case's run (a turn limit, tool settings). */
   readonly runOptions?: RunOptions;
+  /** Answers the agent's questions and decides its approvals, per case. */
+  readonly human?: ScriptedHuman;
 }
 
 const suiteNamePattern = /^[a-z][a-z0-9-]{0,47}$/;

@@ -1,5 +1,6 @@
 export { checkCases, loadJsonlCases, type EvalCase } from './eval-case.ts';
 export { defineSuite, type EvalJob, type EvalSuite } from './define-suite.ts';
+export type { ScriptedHuman } from './scripted-human.ts';
 export { defineScorer, type Score, type ScoreInput, type Scorer } from './scorer.ts';
 export { exactMatch, includes, matches } from './scorers/text.ts';
 export { matchesSchema } from './scorers/structured.ts';

@@ -10,6 +10,7 @@ import type { EvalCase } from './eval-case.ts';
 import type { EvalSuite } from './define-suite.ts';
 import type { CaseReport, SuiteReport } from './report.ts';
 import type { Score } from './scorer.ts';
+import { answerAsScripted } from './scripted-human.ts';
 
 export interface RunSuiteOptions {
   /** Ties the suite's runs together; the same id resumes. Default: the suite's name and the time. */
@@ -22,7 +23,7 @@ export interface RunSuiteOptions {
   onCase?: (report: CaseReport, done: number, total: number) => void;
 }
 
-export type SuiteClient = Pick<CairnClient, 'start' | 'startWorkflow' | 'result' | 'record' | 'describe'>;
+export type SuiteClient = Pick<CairnClient, 'start' | 'startWorkflow' | 'result' | 'record' | 'describe' | 'pending' | 'answer' | 'decide'>;
 
 export function newSuiteId(name: string, now = Date.now()): string {
   return `${name}-${now.toString(36)}`;
@@ -76,10 +77,13 @@ async function runCase(client: SuiteClient, suite: EvalSuite, evalCase: EvalCase
   }
   const base = { caseId: evalCase.id, runId, reused, ...(evalCase.tags ? { tags: evalCase.tags } : {}) };
   let result: AgentRunResult;
+  const stopHuman = suite.human && answerAsScripted(client, runId, evalCase, suite.human);
   try {
     result = await client.result(runId);
   } catch (error) {
     return { ...base, status: 'failed', output: '', error: (error as Error).message, scores: [], score: 0, pass: false, tokens: 0, costUsd: 0, durationMs: 0 };
+  } finally {
+    stopHuman?.();
   }
   const description = await client.describe(runId);
   const durationMs = (description.closeTime ?? new Date()).getTime() - description.startTime.getTime();

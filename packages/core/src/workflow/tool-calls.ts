@@ -106,7 +106,10 @@ export class ToolCalls {
       () => ({ kind: 'decision', approved: tool.onApprovalTimeout === 'approve', reason: 'no decision came in time', by: 'timeout' }),
     );
     if (decision.kind === 'decision' && !decision.approved) {
-      return this.result(call, `The user denied this call to '${call.name}'${decision.reason ? `: ${decision.reason}` : '.'} Do not retry it unchanged.`, true);
+      // The reason ends its sentence, whether or not the person ended it.
+      const said = decision.reason?.trim();
+      const reason = said ? `: ${said}${/[.!?]$/.test(said) ? '' : '.'}` : '.';
+      return this.result(call, `The user denied this call to '${call.name}'${reason} Do not retry it unchanged.`, true);
     }
     if (decision.kind === 'decision' && decision.arguments !== undefined) return this.plain(call, JSON.stringify(decision.arguments), undefined);
     return this.plain(call, call.arguments, call.argumentsRef);
