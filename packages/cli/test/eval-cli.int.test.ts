@@ -39,7 +39,7 @@ describe('cairn eval', { timeout: 180_000 }, () => {
     const config = join(evals, 'cairn.config.ts');
     const good = await cairn('eval', join(evals, 'orders/suite.ts'), '--config', config, '--out', join(dir, 'baseline.json'));
     expect(good.code, good.stderr).toBe(0);
-    expect(good.stderr).toContain('Eval orders: 5 cases on openai:gpt-4.1-mini · up to 200,000 tokens (40,000 tokens a case)');
+    expect(good.stderr).toMatch(/Eval orders: 5 cases on openai:gpt-4\.1-mini · up to 200,000 tokens \(40,000 tokens a case\), at most \$\d+\.\d\d at its prices/);
     expect(good.stdout).toMatch(/^pass {2}shipped {5}1\.00/m);
     expect(good.stdout).toContain('5 of 5 passed (100.0%) · mean score 1.000');
     const suiteId = /Suite id (\S+):/.exec(good.stdout)![1]!;

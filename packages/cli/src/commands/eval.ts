@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { CairnError, type AgentDefinition } from '@cairn/core';
+import { CairnError, type AgentDefinition, type CairnConfig } from '@cairn/core';
+import { ProviderRegistry } from '@cairn/core/internals';
 import { importUserModule } from '@cairn/core/config';
 import { isEmbedded } from '@cairn/core/temporal';
 import { compareSettings, compareWithBaseline, comparisonLines, experimentTable, reportMarkdown, reportTable, runSuite, suiteAllowance, type EvalSuite, type SuiteReport } from '@cairn/evals';
@@ -45,7 +46,7 @@ export async function evalCommand(suitePath: string, options: EvalOptions): Prom
   const { perCase, total } = suiteAllowance(suite);
   if (!options.json) {
     const limits = total ? ` · up to ${[total.tokens && `${total.tokens.toLocaleString('en-US')} tokens`, total.usd && `$${total.usd}`].filter(Boolean).join(' and ')} (${[perCase?.tokens && `${perCase.tokens.toLocaleString('en-US')} tokens`, perCase?.usd && `$${perCase.usd.toFixed(4)}`].filter(Boolean).join(', ')} a case)` : '';
-    console.error(`${bold('Eval')} ${suite.name}: ${suite.cases.length} cases${model ? ` on ${model}` : ''}${limits}`);
+    console.error(`${bold('Eval')} ${suite.name}: ${suite.cases.length} cases${model ? ` on ${model}` : ''}${limits}${costCeiling(total, model, config)}`);
   }
   const session = await openSession({ bringUp: { configPath: path }, taskQueue: options.taskQueue ?? config.taskQueue, blobStore: config.blobStore });
   try {
@@ -118,6 +119,15 @@ async function readBaseline(file: string): Promise<SuiteReport> {
     throw new CairnError(`${file} is not an eval report.`, { hint: 'Give a report written by cairn eval --out <file>.json.' });
   }
   return parsed as SuiteReport;
+}
+
+/** What the suite's token budget could cost at most, at the model's dearest rate, when its price is known. */
+function costCeiling(total: { tokens?: number; usd?: number } | undefined, model: string | undefined, config: CairnConfig): string {
+  if (total?.tokens === undefined || total.usd !== undefined || !model) return '';
+  const price = { ...new ProviderRegistry(config.providers).prices(), ...config.prices }[model];
+  if (!price) return '';
+  const dearest = Math.max(price.inputPerMillion, price.cacheWriteInputPerMillion ?? 0, price.outputPerMillion);
+  return `, at most $${((total.tokens * dearest) / 1_000_000).toFixed(2)} at its prices`;
 }
 
 /** The suite's agent, as the config serves it (a clear error when it does not); undefined for a job, whose agents are its own. */
