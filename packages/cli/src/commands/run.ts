@@ -169,7 +169,9 @@ function followProgress(status: (runId: string) => Promise<RunStatus>, runId: st
       try {
         const current = await status(runId);
         const tools = current.toolCalls.map((call) => `${call.name}${call.state === 'running' ? '…' : call.state === 'error' ? ' ✗' : ' ✓'}`).join(', ');
-        const line = `turn ${current.turn} · ${current.state.replace('_', ' ')}${current.state === 'running_tools' && tools ? ` · ${tools}` : ''}`;
+        // The status counts finished turns: a model call under way makes the next one.
+        const turn = current.state === 'calling_model' || current.state === 'wrapping_up' ? current.turn + 1 : current.turn;
+        const line = `turn ${turn} · ${current.state.replace('_', ' ')}${current.state === 'running_tools' && tools ? ` · ${tools}` : ''}`;
         if (line !== last) {
           beforeLine();
           console.error(dim(line));
