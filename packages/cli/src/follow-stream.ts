@@ -5,6 +5,7 @@
  * its own; status lines printed meanwhile first end the line being written.
  */
 import type { CairnClient } from '@cairn/core';
+import { pollUntilStopped } from './poll.ts';
 import { terminalSafe } from './print.ts';
 
 const pollMs = 300;
@@ -23,7 +24,6 @@ export function followStream(client: Pick<CairnClient, 'streamedText'>, runId: s
   let whole = true;
   let midLine = false;
   let stopped = false;
-  let pause: { timer: NodeJS.Timeout; resume: () => void } | undefined;
 
   const show = (text: string) => {
     if (text === '') return;
@@ -31,36 +31,26 @@ export function followStream(client: Pick<CairnClient, 'streamedText'>, runId: s
     midLine = !text.endsWith('\n');
   };
 
-  const poll = async () => {
-    while (!stopped) {
-      try {
-        const progress = await client.streamedText(runId);
-        if (progress && !stopped) {
-          if (progress.turn !== turn) {
-            if (midLine) show('\n');
-            turn = progress.turn;
-            shown = '';
-            shownChars = 0;
-            whole = true;
-          }
-          const fresh = progress.chars - shownChars;
-          if (fresh > 0) {
-            // The heartbeat holds the end of the text: what scrolled out of it is marked, not skipped silently.
-            const gap = fresh > progress.tail.length;
-            const delta = gap ? `…${progress.tail}` : progress.tail.slice(progress.tail.length - fresh);
-            show(delta);
-            shown += delta;
-            shownChars = progress.chars;
-            whole &&= !gap;
-          }
-        }
-      } catch {
-        // Not describable for a moment (a server restart): the result is what matters; keep polling.
-      }
-      await new Promise<void>((resume) => (pause = { timer: setTimeout(resume, pollMs), resume }));
+  const stopPolling = pollUntilStopped(async () => {
+    const progress = await client.streamedText(runId);
+    if (!progress || stopped) return;
+    if (progress.turn !== turn) {
+      if (midLine) show('\n');
+      turn = progress.turn;
+      shown = '';
+      shownChars = 0;
+      whole = true;
     }
-  };
-  void poll();
+    const fresh = progress.chars - shownChars;
+    if (fresh <= 0) return;
+    // The heartbeat holds the end of the text: what scrolled out of it is marked, not skipped silently.
+    const gap = fresh > progress.tail.length;
+    const delta = gap ? `…${progress.tail}` : progress.tail.slice(progress.tail.length - fresh);
+    show(delta);
+    shown += delta;
+    shownChars = progress.chars;
+    whole &&= !gap;
+  }, pollMs);
 
   return {
     breakLine() {
@@ -68,10 +58,7 @@ export function followStream(client: Pick<CairnClient, 'streamedText'>, runId: s
     },
     stop() {
       stopped = true;
-      if (pause) {
-        clearTimeout(pause.timer);
-        pause.resume();
-      }
+      stopPolling();
       return { ...(turn !== undefined ? { turn } : {}), text: shown, whole };
     },
   };

@@ -8,6 +8,7 @@ import { isEmbedded } from '@cairn/core/temporal';
 import { promptForPending } from './human.ts';
 import type { StackBringUp } from '../stack.ts';
 import { followStream } from '../follow-stream.ts';
+import { pollUntilStopped } from '../poll.ts';
 
 export interface RunCommandOptions {
   config?: string;
@@ -161,34 +162,16 @@ function endingWarning(result: { status: string; turns: number; exhaustedLimit?:
 /** Prints a line whenever the run moves on: a new turn, tool calls starting or finishing. */
 function followProgress(status: (runId: string) => Promise<RunStatus>, runId: string, beforeLine: () => void): () => void {
   let last = '';
-  let stopped = false;
-  // The pause between polls ends at once when following stops: a pending timer would hold the process open.
-  let pause: { timer: NodeJS.Timeout; resume: () => void } | undefined;
-  const tick = async () => {
-    while (!stopped) {
-      try {
-        const current = await status(runId);
-        const tools = current.toolCalls.map((call) => `${call.name}${call.state === 'running' ? '…' : call.state === 'error' ? ' ✗' : ' ✓'}`).join(', ');
-        // The status counts finished turns: a model call under way makes the next one.
-        const turn = current.state === 'calling_model' || current.state === 'wrapping_up' ? current.turn + 1 : current.turn;
-        const line = `turn ${turn} · ${current.state.replace('_', ' ')}${current.state === 'running_tools' && tools ? ` · ${tools}` : ''}`;
-        if (line !== last) {
-          beforeLine();
-          console.error(dim(line));
-        }
-        last = line;
-      } catch {
-        // The run may not be queryable for a moment (no worker yet); keep waiting for the result.
-      }
-      await new Promise<void>((resume) => (pause = { timer: setTimeout(resume, 1000), resume }));
+  return pollUntilStopped(async () => {
+    const current = await status(runId);
+    const tools = current.toolCalls.map((call) => `${call.name}${call.state === 'running' ? '…' : call.state === 'error' ? ' ✗' : ' ✓'}`).join(', ');
+    // The status counts finished turns: a model call under way makes the next one.
+    const turn = current.state === 'calling_model' || current.state === 'wrapping_up' ? current.turn + 1 : current.turn;
+    const line = `turn ${turn} · ${current.state.replace('_', ' ')}${current.state === 'running_tools' && tools ? ` · ${tools}` : ''}`;
+    if (line !== last) {
+      beforeLine();
+      console.error(dim(line));
     }
-  };
-  void tick();
-  return () => {
-    stopped = true;
-    if (pause) {
-      clearTimeout(pause.timer);
-      pause.resume();
-    }
-  };
+    last = line;
+  }, 1000);
 }

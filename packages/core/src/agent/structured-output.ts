@@ -24,8 +24,3 @@ export function checkOutput(text: string, schema: z.ZodType | undefined): Output
   const parsed = schema.safeParse(json);
   return parsed.success ? { valid: true, value: parsed.data } : { valid: false, problem: `The reply does not match the output schema:\n${z.prettifyError(parsed.error)}` };
 }
-
-/** What the model is told when its final reply broke the schema. */
-export function repairRequest(problem: string): string {
-  return `${problem}\nGive your final answer again, corrected, in the required format.`;
-}

@@ -15,7 +15,7 @@ import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type SpanContext
 import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
-import type { StopReason } from '../messages.ts';
+import type { StopReason, TokenUsage } from '../messages.ts';
 import type { RunEventEnvelope } from '../workflow/run-event-sink.ts';
 
 export interface RunTracerOptions {
@@ -87,57 +87,37 @@ export class RunTracer {
           attributes: { 'cairn.run.id': run.runId, 'cairn.agent': run.agent, 'cairn.turn': event.turn },
         });
       case 'model_call_finished': {
-        const [provider, ...model] = event.model.split(':');
+        const chat = chatAttributes(event, run);
         const remaining = event.budget.limits.tokens - event.budget.used.tokens - event.budget.reserved.tokens;
         return this.end({
-          name: `chat ${model.join(':')}`,
+          name: `chat ${chat['gen_ai.request.model']}`,
           kind: SpanKind.CLIENT,
           context: ids.context(ids.chat(event.turn)),
           parent: ids.context(ids.turn(event.turn)),
           start: event.startedAt,
           end: at,
           attributes: {
-            'gen_ai.operation.name': 'chat',
-            'gen_ai.provider.name': provider,
-            'gen_ai.request.model': model.join(':'),
-            'gen_ai.response.model': event.responseModel ?? model.join(':'),
-            'gen_ai.usage.input_tokens': event.usage.inputTokens,
-            'gen_ai.usage.output_tokens': event.usage.outputTokens,
+            ...chat,
+            'gen_ai.response.model': event.responseModel ?? chat['gen_ai.request.model'],
             'gen_ai.usage.cache_read.input_tokens': event.usage.cachedInputTokens,
             ...(event.usage.cacheWriteInputTokens ? { 'gen_ai.usage.cache_creation.input_tokens': event.usage.cacheWriteInputTokens } : {}),
             'gen_ai.response.finish_reasons': [finishReason(event.stopReason)],
-            'gen_ai.conversation.id': run.runId,
-            'gen_ai.agent.name': run.agent,
-            'cairn.run.id': run.runId,
             'cairn.turn': event.turn,
-            ...(event.costUsd !== undefined ? { 'cairn.cost_usd': event.costUsd } : {}),
             'cairn.budget.remaining_tokens': Math.max(0, remaining),
             ...(content ? { 'gen_ai.output.messages': JSON.stringify([assistantMessage(event.text, event.toolCalls)]) } : {}),
           },
         });
       }
       case 'context_compacted': {
-        const [provider, ...model] = event.model.split(':');
+        const chat = chatAttributes(event, run);
         return this.end({
-          name: `chat ${model.join(':')}`,
+          name: `chat ${chat['gen_ai.request.model']}`,
           kind: SpanKind.CLIENT,
           context: ids.context(ids.compaction(event.through)),
           parent: ids.context(ids.runSpan()),
           start: event.startedAt,
           end: at,
-          attributes: {
-            'gen_ai.operation.name': 'chat',
-            'gen_ai.provider.name': provider,
-            'gen_ai.request.model': model.join(':'),
-            'gen_ai.usage.input_tokens': event.usage.inputTokens,
-            'gen_ai.usage.output_tokens': event.usage.outputTokens,
-            'gen_ai.conversation.id': run.runId,
-            'gen_ai.agent.name': run.agent,
-            'cairn.run.id': run.runId,
-            'cairn.context.compaction': true,
-            'cairn.context.summarized_messages': event.through,
-            ...(event.costUsd !== undefined ? { 'cairn.cost_usd': event.costUsd } : {}),
-          },
+          attributes: { ...chat, 'cairn.context.compaction': true, 'cairn.context.summarized_messages': event.through },
         });
       }
       case 'tool_calls_started':
@@ -277,6 +257,22 @@ function digest(hexChars: number, ...parts: string[]): string {
 /** Cairn's call ids are `call-<turn>-<n>`. */
 function turnOf(callId: string): number {
   return Number(/^call-(\d+)-/.exec(callId)?.[1] ?? 0);
+}
+
+/** What every model call's span says: the GenAI operation, provider, model, usage, run and cost. */
+function chatAttributes(event: { model: string; usage: TokenUsage; costUsd?: number }, run: RunEventEnvelope['run']) {
+  const [provider, ...model] = event.model.split(':');
+  return {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': provider,
+    'gen_ai.request.model': model.join(':'),
+    'gen_ai.usage.input_tokens': event.usage.inputTokens,
+    'gen_ai.usage.output_tokens': event.usage.outputTokens,
+    'gen_ai.conversation.id': run.runId,
+    'gen_ai.agent.name': run.agent,
+    'cairn.run.id': run.runId,
+    ...(event.costUsd !== undefined ? { 'cairn.cost_usd': event.costUsd } : {}),
+  };
 }
 
 function finishReason(stopReason: StopReason): string {

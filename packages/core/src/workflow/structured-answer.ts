@@ -6,7 +6,11 @@
  */
 import type { CheckedOutput } from '../activity-contract.ts';
 import type { OutputSpec } from '../agent/spec.ts';
-import { repairRequest } from '../agent/structured-output.ts';
+
+/** What the model is told when its final reply broke the schema. Here, not beside the zod check: workflow code must not bundle zod. */
+function repairRequest(problem: string): string {
+  return `${problem}\nGive your final answer again, corrected, in the required format.`;
+}
 
 export type StructuredAnswer =
   | { kind: 'value'; output: string; value?: unknown; valueRef?: string }
