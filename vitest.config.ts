@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // The tests import Cairn's TypeScript sources, not the compiled dist/ (package.json "exports").
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['cairn-source'] },
+  ssr: { resolve: { conditions: ['cairn-source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'agents/**/*.test.ts', 'tools/**/*.test.ts', 'evals/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],

@@ -2,7 +2,7 @@
  * Compiles every workspace package's TypeScript to JavaScript in its `dist/`, file by file,
  * so that the installed `cairn` starts without a TypeScript loader. Each package's
  * `exports` point at `dist/`, and at the sources under the `source` condition, which the
- * tests, the type checker and `NODE_OPTIONS='--conditions=source --import=tsx'` use.
+ * tests, the type checker and `NODE_OPTIONS='--conditions=cairn-source --import=tsx'` use.
  *
  *   node --import tsx scripts/build.ts          (npm install runs it, and so does npm test)
  */

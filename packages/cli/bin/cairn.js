@@ -9,7 +9,7 @@ process.stdout.on('error', (error) => {
   process.exit(process.exitCode ?? 0);
 });
 // The compiled CLI (`npm install` builds it), or its TypeScript sources when run with
-// NODE_OPTIONS='--conditions=source --import=tsx' (package.json "imports").
+// NODE_OPTIONS='--conditions=cairn-source --import=tsx' (package.json "imports").
 let main;
 try {
   ({ main } = await import('#main'));

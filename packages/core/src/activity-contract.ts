@@ -155,6 +155,8 @@ export interface RunToolInput {
   returnContent?: boolean;
   /** The run's `toolSettings`. */
   settings?: Record<string, string>;
+  /** A tool of one of the agent's MCP servers. */
+  mcp?: { server: string; tool: string };
 }
 
 export interface RunToolOutput {
@@ -165,6 +167,8 @@ export interface RunToolOutput {
   preview: string;
   /** With `returnContent`. */
   content?: string;
+  /** An MCP tool whose server could not be reached, after the call's retries: it counts towards the run's breaker. */
+  unavailable?: boolean;
 }
 
 export interface PrepareToolCallInput {
@@ -172,6 +176,7 @@ export interface PrepareToolCallInput {
   toolName: string;
   arguments: string;
   argumentsRef?: string;
+  mcp?: { server: string; tool: string };
 }
 
 /**

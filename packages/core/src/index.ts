@@ -24,6 +24,7 @@ export { AmbiguousPendingError, type InboxItem } from './client/human-input.ts';
 export type { RunRecord, ToolCallRecord, TurnRecord } from './client/run-record.ts';
 export { badBuildPoint, type RewindPoint, type RewoundRun, type RunOnBuild } from './client/rewind.ts';
 export { askHuman, type AskHumanTool } from './agent/ask-human.ts';
+export type { McpServerOptions, McpStdioServerOptions, McpHttpServerOptions, McpNeedsApproval } from './mcp/mcp-server.ts';
 export type { PendingItem, PendingQuestion, PendingApproval } from './workflow/human-inbox.ts';
 export type { AgentRunInput, AgentRunResult, ChildRun, RunOptions, RunState, RunStatus, ToolCallStatus } from './workflow/run-types.ts';
 export type { BudgetLimits, BudgetDimension, Amount } from './budget/budget-ledger.ts';

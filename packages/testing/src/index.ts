@@ -19,3 +19,4 @@ export { completedActivities, completingAttempts } from './history.ts';
 export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
 export { startPostgres, postgresBinDirectory, type PostgresServer } from './postgres-server.ts';
 export { startS3Server, seaweedfs, type S3Server } from './s3-server.ts';
+export { orderDeskServer, startMcpHttpServer, mcpStdioServerCommand, type McpCall, type McpHttpServer } from './mcp-test-server.ts';

@@ -9,6 +9,7 @@ import { compactContextActivity } from './compact-context.ts';
 import { SpecCache } from './spec-cache.ts';
 import { resolveAgentActivity } from './resolve-agent.ts';
 import { prepareToolCallActivity, runToolActivity } from './run-tool.ts';
+import type { McpConnections } from '../mcp/mcp-connections.ts';
 
 export interface ActivityDependencies {
   agents: AgentRegistry;
@@ -20,17 +21,19 @@ export interface ActivityDependencies {
   /** The providers the worker knows: their prices, and the models a run may switch to. */
   providers: ProviderRegistry;
   resolveModel: ModelResolver;
+  /** The worker's connections to its agents' MCP servers. */
+  mcp: McpConnections;
 }
 
 /** The activities one worker registers, bound to its agents, blob store and model providers. */
-export function createActivities({ agents, blobs, providers, resolveModel, prices, contextWindows }: ActivityDependencies): CairnActivities {
+export function createActivities({ agents, blobs, providers, resolveModel, prices, contextWindows, mcp }: ActivityDependencies): CairnActivities {
   const transcripts = new TranscriptStore(blobs);
   const specs = new SpecCache(blobs);
   return {
-    resolveAgent: resolveAgentActivity(agents, blobs, { ...providers.prices(), ...prices }, providers, (model) => contextWindows?.[model] ?? providers.contextWindow(model)),
+    resolveAgent: resolveAgentActivity(agents, blobs, { ...providers.prices(), ...prices }, providers, (model) => contextWindows?.[model] ?? providers.contextWindow(model), mcp),
     callModel: callModelActivity({ blobs, transcripts, resolveModel, agents, specs }),
     compactContext: compactContextActivity({ blobs, transcripts, resolveModel, specs }),
-    runTool: runToolActivity(agents, blobs),
+    runTool: runToolActivity(agents, blobs, mcp),
     prepareToolCall: prepareToolCallActivity(agents, blobs),
   };
 }

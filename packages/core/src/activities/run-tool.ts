@@ -11,6 +11,8 @@ import { redact } from '../redact.ts';
 import { ToolError } from '../agent/tool-error.ts';
 import { withinStep } from '../telemetry/within-step.ts';
 import { claimedTextNote, maxInlineBytes } from '../transcript/claim-check.ts';
+import { McpUnavailableError, type McpConnections } from '../mcp/mcp-connections.ts';
+import { mcpResultText } from '../mcp/mcp-tools.ts';
 
 const previewLength = 280;
 export const defaultMaxResultChars = 100_000;
@@ -23,14 +25,14 @@ export const toolAttempts = 3;
  * back to the model as an error result, so the run carries on and the model can
  * correct itself. The result is stored out of history; the workflow gets a key.
  */
-export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
+export function runToolActivity(agents: AgentRegistry, blobs: BlobStore, mcp: McpConnections) {
   // The whole call heartbeats: reading arguments from and storing the result in a remote store takes time too.
   return (input: RunToolInput): Promise<RunToolOutput> => withHeartbeat(() => runTool(input));
 
   async function runTool(input: RunToolInput): Promise<RunToolOutput> {
-    let outcome: { content: string; isError: boolean };
+    let outcome: { content: string; isError: boolean; unavailable?: boolean };
     try {
-      outcome = await execute(input);
+      outcome = input.mcp ? await callMcpTool(input, input.mcp) : await execute(input);
     } catch (error) {
       throw toActivityFailure(error);
     }
@@ -43,7 +45,31 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
       bytes: Buffer.byteLength(outcome.content),
       preview: outcome.content.slice(0, previewLength),
       ...(input.returnContent ? { content: outcome.content } : {}),
+      ...(outcome.unavailable ? { unavailable: true } : {}),
     };
+  }
+
+  /** A call to a tool of one of the agent's MCP servers: retried while the server is unreachable, then the model is told. */
+  async function callMcpTool(input: RunToolInput, target: { server: string; tool: string }): Promise<{ content: string; isError: boolean; unavailable?: boolean }> {
+    const server = agents.get(input.agent).mcpServers?.find((candidate) => candidate.name === target.server);
+    if (!server) return toolError(`Tool '${input.toolName}' is unavailable: this worker's agent '${input.agent}' has no MCP server '${target.server}'.`);
+    const args = parseJsonObject(input.toolName, await argumentsOf(input, blobs));
+    if (!args.ok) return toolError(args.error);
+    const activity = Context.current();
+    try {
+      const result = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { tool: input.toolCallId }, () =>
+        mcp.callTool(input.agent, server, target.tool, args.value, activity.cancellationSignal),
+      );
+      return { content: mcpResultText(result), isError: result.isError === true };
+    } catch (error) {
+      if (activity.cancellationSignal.aborted) throw error;
+      if (error instanceof McpUnavailableError) {
+        // Another attempt after Temporal's backoff: a server restarting, a network blip.
+        if (activity.info.attempt < toolAttempts) throw new ToolError(error.message, { kind: 'transient', code: 'mcp_unavailable', cause: error });
+        return { content: `Tool '${input.toolName}' failed (tried ${activity.info.attempt} times): ${error.message}`, isError: true, unavailable: true };
+      }
+      return toolError(`Tool '${input.toolName}' failed: ${(error as Error).message}`);
+    }
   }
 
   async function execute(input: RunToolInput): Promise<{ content: string; isError: boolean }> {
@@ -89,6 +115,7 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore) {
 export function prepareToolCallActivity(agents: AgentRegistry, blobs: BlobStore) {
   return async function prepareToolCall(input: PrepareToolCallInput): Promise<PrepareToolCallOutput> {
     try {
+      if (input.mcp) return await prepareMcpCall(input, input.mcp);
       const agent = agents.get(input.agent);
       // A delegation to an agent with an input schema is checked against that schema, as a tool's arguments are.
       const delegate = agent.subAgents.find((sub) => delegateToolName(sub.name) === input.toolName);
@@ -97,14 +124,39 @@ export function prepareToolCallActivity(agents: AgentRegistry, blobs: BlobStore)
       const args = parseArguments(tool, await argumentsOf(input, blobs));
       if (!args.ok) return args;
       const needsApproval = typeof tool.needsApproval === 'function' ? await tool.needsApproval(args.value) : tool.needsApproval === true;
-      // The person deciding sees the arguments in the run's memo: large ones by their beginning, never copied whole.
-      const checked = JSON.stringify(args.value) ?? '';
-      if (Buffer.byteLength(checked) > maxInlineBytes) return { ok: true, argumentsPreview: `${checked.slice(0, 2_000)} ${claimedTextNote(Buffer.byteLength(checked), await blobs.put(checked))}`, needsApproval };
-      return { ok: true, arguments: args.value, needsApproval };
+      return withArguments(args.value, needsApproval);
     } catch (error) {
       throw toActivityFailure(error);
     }
   };
+
+  /** An MCP tool's arguments are the server's to check: here, only that they are one JSON object, and whether the agent's rule asks first. */
+  async function prepareMcpCall(input: PrepareToolCallInput, target: { server: string; tool: string }): Promise<PrepareToolCallOutput> {
+    const server = agents.get(input.agent).mcpServers?.find((candidate) => candidate.name === target.server);
+    if (!server) return { ok: false, error: `Tool '${input.toolName}' is unavailable: this worker's agent '${input.agent}' has no MCP server '${target.server}'.` };
+    const args = parseJsonObject(input.toolName, await argumentsOf(input, blobs));
+    if (!args.ok) return args;
+    const rule = server.needsApproval;
+    const needsApproval = typeof rule === 'function' ? await rule(target.tool, args.value) : Array.isArray(rule) ? rule.includes(target.tool) : rule === true;
+    return withArguments(args.value, needsApproval);
+  }
+
+  /** The person deciding sees the arguments in the run's memo: large ones by their beginning, never copied whole. */
+  async function withArguments(value: unknown, needsApproval: boolean): Promise<PrepareToolCallOutput> {
+    const checked = JSON.stringify(value) ?? '';
+    if (Buffer.byteLength(checked) > maxInlineBytes) return { ok: true, argumentsPreview: `${checked.slice(0, 2_000)} ${claimedTextNote(Buffer.byteLength(checked), await blobs.put(checked))}`, needsApproval };
+    return { ok: true, arguments: value, needsApproval };
+  }
+}
+
+function parseJsonObject(toolName: string, raw: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+  try {
+    const value: unknown = raw.trim() === '' ? {} : JSON.parse(raw);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { ok: true, value: value as Record<string, unknown> };
+  } catch {
+    // reported below
+  }
+  return { ok: false, error: `Invalid arguments for '${toolName}': expected one JSON object. Send the arguments again as one JSON object.` };
 }
 
 /** The model's raw arguments, from history or (when too large for it) from the blob store. */

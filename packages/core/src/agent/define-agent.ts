@@ -6,6 +6,7 @@ import type { AskHumanTool } from './ask-human.ts';
 import type { BudgetLimits } from '../budget/budget-ledger.ts';
 import { defaultBudgetPolicy, type ChildBudgetPolicy, type ExhaustionBehaviour } from '../budget/budget-policy.ts';
 import { defaultContextPolicy, type ContextPolicy } from '../context/context-policy.ts';
+import { checkMcpServer, type McpServer, type McpServerOptions } from '../mcp/mcp-server.ts';
 
 /** `<provider>:<model>`: `openai:gpt-4.1`, `anthropic:claude-sonnet-4-5`, or a provider of the config's own (`defineProvider`). */
 export type ModelId = `${string}:${string}`;
@@ -23,6 +24,12 @@ export interface AgentOptions {
   tools?: (AnyTool | AskHumanTool)[];
   /** Agents this one may delegate to: each becomes a `delegate_to_<name>` tool whose calls run as child workflows. */
   subAgents?: AgentDefinition[];
+  /**
+   * MCP servers whose tools the agent offers: `{ name, command, args, env }` (stdio) or
+   * `{ name, url, headers }` (streamable HTTP). Their tools are listed when a run starts and
+   * recorded with it; each call is an activity. `env` and `headers` never reach history.
+   */
+  mcpServers?: McpServerOptions[];
   /** Sub-agent runs of one run at once; further delegations wait their turn. Default 4. */
   maxConcurrentChildren?: number;
   /** How many levels of sub-agents may nest below a run of this agent. Default 3. */
@@ -76,6 +83,8 @@ export interface AgentDefinition<Input = unknown, Output = unknown> {
   /** The tools that run as activities, by name. */
   readonly tools: ReadonlyMap<string, AnyTool>;
   readonly subAgents: readonly AgentDefinition[];
+  /** The MCP servers the worker reaches for this agent's MCP tools. */
+  readonly mcpServers?: readonly McpServer[];
   readonly description?: string;
   /** The serialisable form the workflow runs from. */
   readonly spec: AgentSpec;
@@ -168,6 +177,10 @@ export function defineAgent<In extends z.ZodType = never, Out extends z.ZodType 
       ...(sub.spec.input ? { typedInput: true } : {}),
     });
   }
+  const mcpServers = (options.mcpServers ?? []).map((server) => checkMcpServer(name, server));
+  const serverNames = mcpServers.map((server) => server.name);
+  const twice = serverNames.find((server, index) => serverNames.indexOf(server) !== index);
+  if (twice) throw new InvalidDefinitionError(`Agent '${name}' has two MCP servers named '${twice}'.`);
   const budget = defaultBudgetPolicy(options.budget);
   for (const [dimension, value] of Object.entries(budget.limits)) {
     if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
@@ -191,6 +204,7 @@ export function defineAgent<In extends z.ZodType = never, Out extends z.ZodType 
     name,
     tools: functionTools,
     subAgents,
+    ...(mcpServers.length > 0 ? { mcpServers } : {}),
     description: options.description,
     spec: { name, model, instructions, tools: toolSpecs, maxTurns, maxOutputTokens, toolConcurrency, maxConcurrentChildren, maxDepth, budget, ...(input ? { input } : {}), ...(output ? { output } : {}) },
     ...(options.input ? { input: options.input } : {}),

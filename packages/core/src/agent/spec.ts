@@ -2,6 +2,7 @@ import type { BudgetPolicy } from '../budget/budget-policy.ts';
 import type { ModelPrice } from '../budget/prices.ts';
 import type { ToolDescriptor } from '../providers/provider.ts';
 import type { ContextPolicy } from '../context/context-policy.ts';
+import type { McpServerSpec } from '../mcp/mcp-server.ts';
 
 /** How the workflow handles a call of this tool. */
 export type ToolSpec =
@@ -13,6 +14,8 @@ export type ToolSpec =
       onApprovalTimeout?: 'deny' | 'approve';
       /** Not offered to the model; workflows call it. */
       internal?: boolean;
+      /** A tool of an MCP server (`AgentSpec.mcpServers`), by the server's own name for it. */
+      mcp?: { server: string; tool: string };
     })
   | (ToolDescriptor & { kind: 'ask_human'; timeoutMs?: number; defaultAnswer: string })
   | (ToolDescriptor & {
@@ -62,4 +65,6 @@ export interface AgentSpec {
   output?: OutputSpec;
   /** How the conversation is kept within the model's context window, when the window is known. */
   context?: ContextPolicy;
+  /** The MCP servers whose tools (listed when the run started) are among `tools`. */
+  mcpServers?: McpServerSpec[];
 }

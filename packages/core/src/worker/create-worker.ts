@@ -15,6 +15,7 @@ import { workflowBundle } from './workflow-bundle.ts';
 import { cairnDeploymentName, workerBuildId } from './build-id.ts';
 import { cairnDataConverter } from '../encryption/data-converter.ts';
 import type { EncryptionSettings } from '../encryption/encryption-keys.ts';
+import { McpConnections } from '../mcp/mcp-connections.ts';
 
 export interface CairnWorkerOptions {
   config: CairnConfig;
@@ -45,7 +46,9 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
   for (const name of agents.names) providers.checkModelId(agents.get(name).spec.model, `Agent '${name}'`);
   // At rest too: what stays out of history is sealed with the keys that seal history.
   const blobs = encryptedAtRest(options.blobs ?? blobStoreFromEnvironment(options.config.blobStore), options.encryption);
+  const mcp = new McpConnections();
   const cairnActivities = createActivities({
+    mcp,
     agents,
     prices: options.config.prices,
     contextWindows: options.config.contextWindows,
@@ -78,6 +81,15 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
     maxHeartbeatThrottleInterval: '1s',
     sinks: runEventSinks([tracer?.handle, options.onRunEvent]),
   });
+  // The MCP servers it started (stdio) stop with it.
+  const run = worker.run.bind(worker);
+  worker.run = async () => {
+    try {
+      await run();
+    } finally {
+      await mcp.close();
+    }
+  };
   // A resolver of the caller's own may not use Cairn's providers at all.
   if (!options.resolveModel) void providers.preloadSdks(agents.names.map((name) => agents.get(name).spec.model)).catch(() => {});
   return worker;

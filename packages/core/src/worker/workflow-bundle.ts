@@ -7,7 +7,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { privateDirectoryMode, privateFileMode } from '../config/private-files.ts';
 
 const sourceRoot = fileURLToPath(new URL('..', import.meta.url));
-/** Running from the TypeScript sources (tests, `--conditions=source`) rather than from dist/. */
+/** Running from the TypeScript sources (tests, `--conditions=cairn-source`) rather than from dist/. */
 const fromSources = extname(import.meta.url) === '.ts';
 export const workflowsPath = join(sourceRoot, 'workflow', `index${extname(import.meta.url)}`);
 
@@ -62,7 +62,7 @@ async function loadOrBuild(cacheDirectory: string, extraModules: string[], failu
         // The generated entry sits in the cache directory: let it find the SDK where Cairn found it.
         modules: [...(config.resolve?.modules ?? ['node_modules']), sdkModules],
         // Workflow modules importing `@cairn/core/workflow` get the same build of it as this process.
-        ...(fromSources ? { conditionNames: ['source', '...'] } : {}),
+        ...(fromSources ? { conditionNames: ['cairn-source', '...'] } : {}),
       },
     }),
   });

@@ -25,6 +25,7 @@ import { RunEvents } from './run-events.ts';
 import { setRunHandlers } from './run-handlers.ts';
 import { forwardToSink, runIdentity } from './run-event-sink.ts';
 import type { AgentRunInput, AgentRunResult, RunOutcome } from './run-types.ts';
+import { McpBreakers } from './mcp-breakers.ts';
 import { Semaphore } from './semaphore.ts';
 import { newRunStatus, StatusPublisher } from './status-publisher.ts';
 import { structuredAnswer } from './structured-answer.ts';
@@ -110,6 +111,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     waits,
     toolSlots: new Semaphore(spec.toolConcurrency),
     childSlots: new Semaphore(spec.maxConcurrentChildren ?? 4),
+    breakers: new McpBreakers(spec.mcpServers ?? []),
     depth: input.parent?.depth ?? 0,
     maxDepth,
     stepTrace,

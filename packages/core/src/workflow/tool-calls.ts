@@ -10,6 +10,7 @@ import type { AgentSpec, ToolSpec } from '../agent/spec.ts';
 import { formatBytes, maxInlineBytes, type ClaimedToolCall } from '../transcript/claim-check.ts';
 import { failureMessage } from './failure-message.ts';
 import type { HumanWaits } from './human-waits.ts';
+import type { McpBreakers } from './mcp-breakers.ts';
 import { runChildAgent } from './child-runs.ts';
 import type { RunBudget } from './run-budget.ts';
 import type { RunEvents } from './run-events.ts';
@@ -31,6 +32,8 @@ export interface ToolCallsContext {
   waits: HumanWaits;
   toolSlots: Semaphore;
   childSlots: Semaphore;
+  /** Stops calling an MCP server that keeps failing in this run. */
+  breakers: McpBreakers;
   /** How deep this run is among sub-agents, and how deep they may go. */
   depth: number;
   maxDepth: number;
@@ -62,9 +65,12 @@ export class ToolCalls {
         return this.question(call, tool);
       case 'sub_agent':
         return this.delegation(call, tool, delegations);
-      default:
+      default: {
         if (tool?.internal) return this.result(call, `There is no tool named '${call.name}'.`, true);
+        const refusal = tool?.mcp && this.context.breakers.refusal(tool.mcp.server, call.name, Date.now());
+        if (refusal) return this.result(call, refusal, true);
         return tool?.approval ? this.gated(call, tool) : this.plain(call, call.arguments, call.argumentsRef);
+      }
     }
   }
 
@@ -96,7 +102,7 @@ export class ToolCalls {
   private async gated(call: ClaimedToolCall, tool: Tool<'function'>): Promise<TranscriptAppend> {
     const { prepareToolCall } = this.context.activities;
     const prepared = await prepareToolCall.executeWithOptions({ summary: `check before approval: ${toolCallSummary(call)}` }, [
-      { agent: this.context.spec.name, toolName: call.name, arguments: call.arguments, ...(call.argumentsRef ? { argumentsRef: call.argumentsRef } : {}) },
+      { agent: this.context.spec.name, toolName: call.name, arguments: call.arguments, ...(call.argumentsRef ? { argumentsRef: call.argumentsRef } : {}), ...(tool.mcp ? { mcp: tool.mcp } : {}) },
     ]);
     if (!prepared.ok) return this.result(call, prepared.error, true);
     if (!prepared.needsApproval) return this.plain(call, call.arguments, call.argumentsRef);
@@ -117,7 +123,9 @@ export class ToolCalls {
 
   /** The tool's activity; its result stays in the blob store and the model gets it by key. */
   private plain(call: ClaimedToolCall, args: string, argumentsRef: string | undefined): Promise<TranscriptAppend> {
-    const { runId, spec, options, activities, events } = this.context;
+    const { runId, spec, options, activities, events, breakers } = this.context;
+    const tool = spec.tools.find((candidate) => candidate.name === call.name);
+    const mcp = tool?.kind === 'function' ? tool.mcp : undefined;
     return this.context.toolSlots.run(async () => {
       events.emit({ type: 'tool_call_started', id: call.id, name: call.name });
       const result = await activities.runTool.executeWithOptions({ summary: toolCallSummary({ ...call, arguments: args, argumentsRef }) }, [
@@ -130,8 +138,10 @@ export class ToolCalls {
           arguments: args,
           ...(argumentsRef ? { argumentsRef } : {}),
           ...(options.toolSettings ? { settings: options.toolSettings } : {}),
+          ...(mcp ? { mcp } : {}),
         },
       ]);
+      if (mcp) breakers.record(mcp.server, { unavailable: result.unavailable === true, error: result.preview }, Date.now());
       this.finished(call, result.isError, result.preview);
       return { role: 'tool', toolCallId: call.id, toolName: call.name, isError: result.isError, contentRef: result.contentRef };
     });
