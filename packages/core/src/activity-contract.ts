@@ -171,6 +171,14 @@ export interface RunToolOutput {
   unavailable?: boolean;
 }
 
+/** What came back for an asynchronous tool call: a result, or the error the model is told. */
+export interface FinishAsyncToolInput {
+  agent: string;
+  toolName: string;
+  result: unknown;
+  isError: boolean;
+}
+
 export interface PrepareToolCallInput {
   agent: string;
   toolName: string;
@@ -192,8 +200,11 @@ export interface CairnActivities {
   /** Summarises the oldest turns of a conversation that no longer fits the model's window. */
   compactContext(input: CompactContextInput): Promise<CompactContextOutput>;
   runTool(input: RunToolInput): Promise<RunToolOutput>;
+  /** Starts an asynchronous tool; completes (from outside, later) with its result. */
+  startAsyncTool(input: RunToolInput): Promise<unknown>;
+  finishAsyncTool(input: FinishAsyncToolInput): Promise<RunToolOutput>;
   prepareToolCall(input: PrepareToolCallInput): Promise<PrepareToolCallOutput>;
 }
 
 /** Failure types the workflow must not retry. */
-export const nonRetryableFailureTypes = ['UnknownAgent', 'ModelFatal', 'MissingApiKey', 'InvalidDefinition'] as const;
+export const nonRetryableFailureTypes = ['UnknownAgent', 'ModelFatal', 'MissingApiKey', 'InvalidDefinition', 'AsyncToolNotStarted', 'AsyncToolFailed'] as const;

@@ -1,4 +1,6 @@
-export { defineTool, type ToolDefinition, type ToolContext, type AnyTool } from './agent/define-tool.ts';
+export { defineTool, type ToolDefinition, type ToolContext, type AnyTool, type AsyncCompletion, type AsyncToolOptions } from './agent/define-tool.ts';
+export { startCallbackServer, type CallbackServer, type CallbackServerOptions } from './async-tools/callback-server.ts';
+export { callbackSecret, callbackToken } from './async-tools/callbacks.ts';
 export { ToolError, type ToolErrorKind } from './agent/tool-error.ts';
 export { defineAgent, type AgentDefinition, type AgentInput, type AgentOptions, type AgentOutput, type ModelId } from './agent/define-agent.ts';
 export type { AgentSpec } from './agent/spec.ts';
@@ -25,7 +27,7 @@ export type { RunRecord, ToolCallRecord, TurnRecord } from './client/run-record.
 export { badBuildPoint, type RewindPoint, type RewoundRun, type RunOnBuild } from './client/rewind.ts';
 export { askHuman, type AskHumanTool } from './agent/ask-human.ts';
 export type { McpServerOptions, McpStdioServerOptions, McpHttpServerOptions, McpNeedsApproval } from './mcp/mcp-server.ts';
-export type { PendingItem, PendingQuestion, PendingApproval } from './workflow/human-inbox.ts';
+export type { PendingItem, PendingQuestion, PendingApproval, PendingAsyncCall } from './workflow/human-inbox.ts';
 export type { AgentRunInput, AgentRunResult, ChildRun, RunOptions, RunState, RunStatus, ToolCallStatus } from './workflow/run-types.ts';
 export type { BudgetLimits, BudgetDimension, Amount } from './budget/budget-ledger.ts';
 export type { ExhaustionBehaviour, ChildBudgetPolicy } from './budget/budget-policy.ts';

@@ -27,7 +27,7 @@ export function answerAsScripted(client: Pick<CairnClient, 'pending' | 'answer' 
           if (handled.has(item.id)) continue;
           handled.add(item.id);
           if (item.kind === 'question') await client.answer(runId, human.answer?.(item, evalCase) ?? 'No human is available; decide yourself.', item.id);
-          else await client.decide(runId, { callId: item.id, ...(human.decide?.(item, evalCase) ?? { approved: false, reason: 'no decision was scripted' }) });
+          else if (item.kind === 'approval') await client.decide(runId, { callId: item.id, ...(human.decide?.(item, evalCase) ?? { approved: false, reason: 'no decision was scripted' }) });
         }
       } catch {
         // The run ended between reading and answering, or is not queryable for a moment: the result tells.

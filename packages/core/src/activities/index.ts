@@ -8,7 +8,8 @@ import { callModelActivity, type ModelResolver } from './call-model.ts';
 import { compactContextActivity } from './compact-context.ts';
 import { SpecCache } from './spec-cache.ts';
 import { resolveAgentActivity } from './resolve-agent.ts';
-import { prepareToolCallActivity, runToolActivity } from './run-tool.ts';
+import { prepareToolCallActivity, toolActivities } from './run-tool.ts';
+import { callbackSecret } from '../async-tools/callbacks.ts';
 import type { McpConnections } from '../mcp/mcp-connections.ts';
 
 export interface ActivityDependencies {
@@ -33,7 +34,13 @@ export function createActivities({ agents, blobs, providers, resolveModel, price
     resolveAgent: resolveAgentActivity(agents, blobs, { ...providers.prices(), ...prices }, providers, (model) => contextWindows?.[model] ?? providers.contextWindow(model), mcp),
     callModel: callModelActivity({ blobs, transcripts, resolveModel, agents, specs }),
     compactContext: compactContextActivity({ blobs, transcripts, resolveModel, specs }),
-    runTool: runToolActivity(agents, blobs, mcp),
+    // Read when an asynchronous tool first starts: a worker without one never makes the secret.
+    ...toolActivities(agents, blobs, mcp, once(callbackSecret)),
     prepareToolCall: prepareToolCallActivity(agents, blobs),
   };
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }

@@ -1,8 +1,9 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
 import { z } from 'zod';
-import type { PrepareToolCallInput, PrepareToolCallOutput, RunToolInput, RunToolOutput } from '../activity-contract.ts';
+import type { FinishAsyncToolInput, PrepareToolCallInput, PrepareToolCallOutput, RunToolInput, RunToolOutput } from '../activity-contract.ts';
+import { callbackToken, callbackUrl } from '../async-tools/callbacks.ts';
 import type { AgentRegistry } from '../agent/agent-registry.ts';
-import type { AnyTool, ToolContext } from '../agent/define-tool.ts';
+import { toolResultText, type AnyTool, type ToolContext } from '../agent/define-tool.ts';
 import { delegateToolName } from '../agent/define-agent.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
 import { toActivityFailure } from './failures.ts';
@@ -25,9 +26,13 @@ export const toolAttempts = 3;
  * back to the model as an error result, so the run carries on and the model can
  * correct itself. The result is stored out of history; the workflow gets a key.
  */
-export function runToolActivity(agents: AgentRegistry, blobs: BlobStore, mcp: McpConnections) {
-  // The whole call heartbeats: reading arguments from and storing the result in a remote store takes time too.
-  return (input: RunToolInput): Promise<RunToolOutput> => withHeartbeat(() => runTool(input));
+export function toolActivities(agents: AgentRegistry, blobs: BlobStore, mcp: McpConnections, callbackSecret: () => string) {
+  return {
+    // The whole call heartbeats: reading arguments from and storing the result in a remote store takes time too.
+    runTool: (input: RunToolInput): Promise<RunToolOutput> => withHeartbeat(() => runTool(input)),
+    startAsyncTool,
+    finishAsyncTool,
+  };
 
   async function runTool(input: RunToolInput): Promise<RunToolOutput> {
     let outcome: { content: string; isError: boolean; unavailable?: boolean };
@@ -36,6 +41,46 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore, mcp: Mc
     } catch (error) {
       throw toActivityFailure(error);
     }
+    return stored(input, outcome);
+  }
+
+  /**
+   * Starts an asynchronous tool's work, then leaves the activity open without holding a slot:
+   * whoever finishes the work completes it (`AsyncCompletion`). Arguments the tool refuses,
+   * and a start that fails, fail the call at once.
+   */
+  async function startAsyncTool(input: RunToolInput): Promise<unknown> {
+    const activity = Context.current();
+    const runId = input.runId;
+    const secret = callbackSecret();
+    const completion = {
+      runId,
+      callId: input.toolCallId,
+      taskToken: Buffer.from(activity.info.taskToken).toString('base64'),
+      callbackUrl: callbackUrl(runId, input.toolCallId),
+      callbackToken: callbackToken(secret, runId, input.toolCallId),
+    };
+    let outcome: { content: string; isError: boolean };
+    try {
+      outcome = await execute(input, completion);
+    } catch (error) {
+      throw toActivityFailure(error);
+    }
+    if (outcome.isError) throw ApplicationFailure.create({ type: 'AsyncToolNotStarted', message: outcome.content, nonRetryable: true });
+    throw new CompleteAsyncError();
+  }
+
+  /** What came back for an asynchronous call, stored as any tool result is. */
+  async function finishAsyncTool(input: FinishAsyncToolInput): Promise<RunToolOutput> {
+    try {
+      return await stored(input, { content: toolResultText(input.result), isError: input.isError });
+    } catch (error) {
+      throw toActivityFailure(error);
+    }
+  }
+
+  async function stored(input: { agent: string; toolName: string; returnContent?: boolean }, result: { content: string; isError: boolean; unavailable?: boolean }): Promise<RunToolOutput> {
+    let outcome = result;
     const limit = agents.get(input.agent).tools.get(input.toolName)?.maxResultChars ?? defaultMaxResultChars;
     if (outcome.content.length > limit) outcome = { ...outcome, content: await cutResult(blobs, outcome.content, limit) };
     const contentRef = await blobs.put(outcome.content);
@@ -72,7 +117,7 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore, mcp: Mc
     }
   }
 
-  async function execute(input: RunToolInput): Promise<{ content: string; isError: boolean }> {
+  async function execute(input: RunToolInput, completion?: ToolContext['completion']): Promise<{ content: string; isError: boolean }> {
     const agent = agents.get(input.agent);
     const tool = agent.tools.get(input.toolName);
     if (!tool) {
@@ -91,10 +136,11 @@ export function runToolActivity(agents: AgentRegistry, blobs: BlobStore, mcp: Mc
       heartbeat: (details) => activity.heartbeat(details),
       settings: input.settings ?? {},
       blobs,
+      ...(completion ? { completion } : {}),
     };
     try {
       const result = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { tool: input.toolCallId }, async () => tool.execute(args.value, context));
-      return { content: serialise(result), isError: false };
+      return { content: toolResultText(result), isError: false };
     } catch (error) {
       // A cancelled run must stop, not hand the model a tool error.
       if (activity.cancellationSignal.aborted) throw error;
@@ -191,8 +237,3 @@ function toolError(message: string): { content: string; isError: true } {
   return { content: message, isError: true };
 }
 
-function serialise(result: unknown): string {
-  if (typeof result === 'string') return result;
-  if (result === undefined) return '';
-  return JSON.stringify(result);
-}

@@ -1,7 +1,7 @@
 import { InvalidDefinitionError } from '../errors.ts';
 import { z } from 'zod';
 import type { AgentSpec, ToolSpec } from './spec.ts';
-import { type AnyTool, describeTool } from './define-tool.ts';
+import { type AnyTool, describeTool, toolResultText } from './define-tool.ts';
 import type { AskHumanTool } from './ask-human.ts';
 import type { BudgetLimits } from '../budget/budget-ledger.ts';
 import { defaultBudgetPolicy, type ChildBudgetPolicy, type ExhaustionBehaviour } from '../budget/budget-policy.ts';
@@ -155,6 +155,7 @@ export function defineAgent<In extends z.ZodType = never, Out extends z.ZodType 
         approvalTimeoutMs: tool.approvalTimeoutMs,
         onApprovalTimeout: tool.onApprovalTimeout,
         ...(tool.internal ? { internal: true } : {}),
+        ...(tool.async ? { async: { timeoutMs: tool.async.timeoutMs, ...(tool.async.onTimeout === 'error' ? {} : { onTimeout: toolResultText(tool.async.onTimeout.result) }) } } : {}),
       });
     } else if (tool?.kind === 'ask_human') {
       claim(tool.name);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { Duration } from '@temporalio/common';
 import { InvalidDefinitionError } from '../errors.ts';
 import type { ToolDescriptor } from '../providers/provider.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
@@ -27,6 +29,32 @@ export interface ToolContext {
    * what a later step (on any worker) must read. Never a worker's own disk.
    */
   blobs: BlobStore;
+  /** For an asynchronous tool (`async`): the ways its result can come back, to hand to whatever does the work. */
+  completion?: AsyncCompletion;
+}
+
+/**
+ * How the result of an asynchronous tool call comes back, by any one of:
+ * `cairn complete <runId> <callId> --result '<json>'`; an HTTP POST to `callbackUrl`
+ * with `Authorization: Bearer <callbackToken>` (`cairn serve callbacks`); or
+ * Temporal's async activity completion with `taskToken`.
+ */
+export interface AsyncCompletion {
+  runId: string;
+  callId: string;
+  /** Base64 of the activity's task token, for `client.activity.complete(Buffer.from(taskToken, 'base64'), result)`. */
+  taskToken: string;
+  /** Where `cairn serve callbacks` takes this call's result (CAIRN_CALLBACK_URL), and the token only this call accepts. */
+  callbackUrl: string;
+  callbackToken: string;
+}
+
+/** An asynchronous tool: `execute` starts the work and returns; the result arrives later, from outside. */
+export interface AsyncToolOptions {
+  /** How long to wait for the result: milliseconds or a duration such as '2 hours' or '3d'. */
+  timeout: Duration;
+  /** What the model is handed when the time is up: `{ result }` as if the call had returned it, or (default) an error. */
+  onTimeout?: { result: unknown } | 'error';
 }
 
 /** Whether a call needs a person's approval before it runs: always, or decided from its arguments. */
@@ -53,6 +81,8 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output = un
   description: string;
   input: Input;
   execute(args: z.output<Input>, context: ToolContext): Promise<Output> | Output;
+  /** The tool's result arrives later, from outside (`execute` only starts the work). */
+  async?: { timeoutMs: number; onTimeout: { result: unknown } | 'error' };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tools of every input type
@@ -73,6 +103,12 @@ export function defineTool<Input extends z.ZodType, Output>(
     execute(args: z.output<Input>, context: ToolContext): Promise<Output> | Output;
     internal?: boolean;
     maxResultChars?: number;
+    /**
+     * Makes the tool asynchronous: `execute` starts the work (handing `context.completion`
+     * to whoever finishes it) and returns; the run waits for the result without holding a
+     * worker slot, for up to `timeout`.
+     */
+    async?: AsyncToolOptions;
   } & ApprovalOptions<z.output<Input>>,
 ): ToolDefinition<Input, Output> {
   const { name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout, internal, maxResultChars } = definition;
@@ -107,7 +143,26 @@ export function defineTool<Input extends z.ZodType, Output>(
   if (maxResultChars !== undefined && !(Number.isInteger(maxResultChars) && maxResultChars >= 1_000)) {
     throw new InvalidDefinitionError(`Tool '${name}': maxResultChars must be a whole number of at least 1000.`);
   }
-  return { kind: 'tool', name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout, internal, maxResultChars };
+  const asyncOptions = definition.async === undefined ? undefined : checkAsync(name, definition.async);
+  if (asyncOptions && internal) throw new InvalidDefinitionError(`Tool '${name}' cannot be both internal and async.`);
+  return { kind: 'tool', name, description, input, execute, needsApproval, approvalTimeoutMs, onApprovalTimeout, internal, maxResultChars, ...(asyncOptions ? { async: asyncOptions } : {}) };
+}
+
+function checkAsync(name: string, options: AsyncToolOptions): { timeoutMs: number; onTimeout: { result: unknown } | 'error' } {
+  let timeoutMs = Number.NaN;
+  try {
+    timeoutMs = msToNumber(options?.timeout);
+  } catch {
+    // reported below
+  }
+  if (!(Number.isFinite(timeoutMs) && timeoutMs >= 1_000)) {
+    throw new InvalidDefinitionError(`Tool '${name}': async.timeout must be at least a second, as milliseconds or a duration such as '2 hours'; got ${JSON.stringify(options?.timeout)}.`);
+  }
+  const { onTimeout = 'error' } = options;
+  if (onTimeout !== 'error' && !(typeof onTimeout === 'object' && onTimeout !== null && 'result' in onTimeout)) {
+    throw new InvalidDefinitionError(`Tool '${name}': async.onTimeout must be 'error' or { result: <what the model is handed> }.`);
+  }
+  return { timeoutMs, onTimeout };
 }
 
 function toolParameters(name: string, input: z.ZodType): Record<string, unknown> {
@@ -125,4 +180,11 @@ function toolParameters(name: string, input: z.ZodType): Record<string, unknown>
 /** The tool as the model sees it. */
 export function describeTool(tool: { name: string; description: string; input: z.ZodType }): ToolDescriptor {
   return { name: tool.name, description: tool.description, parameters: toolParameters(tool.name, tool.input) };
+}
+
+/** A tool's result as the model reads it: text as it is, anything else as JSON. */
+export function toolResultText(result: unknown): string {
+  if (typeof result === 'string') return result;
+  if (result === undefined) return '';
+  return JSON.stringify(result) ?? '';
 }

@@ -16,6 +16,8 @@ export type ToolSpec =
       internal?: boolean;
       /** A tool of an MCP server (`AgentSpec.mcpServers`), by the server's own name for it. */
       mcp?: { server: string; tool: string };
+      /** An asynchronous tool: the run waits up to `timeoutMs` for its result; then `onTimeout` (the result as the model gets it), else an error. */
+      async?: { timeoutMs: number; onTimeout?: string };
     })
   | (ToolDescriptor & { kind: 'ask_human'; timeoutMs?: number; defaultAnswer: string })
   | (ToolDescriptor & {

@@ -10,7 +10,8 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import { defaultPayloadConverter, WorkflowNotFoundError, TypedSearchAttributes } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, WorkflowNotFoundError, TypedSearchAttributes } from '@temporalio/common';
+import { asyncCallActivityId } from '../async-tools/activity-id.ts';
 // A CommonJS package: Node's ESM loader sees only its default export.
 import proto from '@temporalio/proto';
 import { CairnError, UnknownRunError } from '../errors.ts';
@@ -59,6 +60,8 @@ export type RunTree = RunStatus & { childStatuses: RunTree[] };
 const queryWaitMs = 5_000;
 
 /** How long a checked update may wait for a worker before the answer goes as a signal instead. */
+/** What an asynchronous call may be completed with: its result passes through history once. */
+const maxCompletionBytes = 256 * 1024;
 const updateWaitMs = 5_000;
 
 /**
@@ -365,6 +368,32 @@ export class CairnClient {
         decision.approved ? handle.signal(approveSignal, { callId: input.callId, arguments: input.arguments }) : handle.signal(denySignal, { callId: input.callId, reason: input.reason }),
     );
     return { ...approval, delivery };
+  }
+
+  /**
+   * Completes an asynchronous tool call with its result (any JSON, at most 256 KB), or fails it
+   * with a message for the model. No worker needs to run: the server keeps it for the run.
+   */
+  async completeToolCall(runId: string, callId: string, outcome: { result: unknown } | { error: string }): Promise<PendingItem> {
+    const call = choosePending(runId, await this.pendingOfRunning(runId), 'async_call', callId);
+    if ('error' in outcome && (typeof outcome.error !== 'string' || outcome.error.trim() === '')) throw new CairnError('The failure message is empty.', { hint: 'Say what went wrong: the model is told.' });
+    const bytes = Buffer.byteLength(JSON.stringify('result' in outcome ? outcome.result : outcome.error) ?? '');
+    if (bytes > maxCompletionBytes) {
+      throw new CairnError(`The result is ${formatBytes(bytes)}; an asynchronous tool call takes at most ${formatBytes(maxCompletionBytes)}.`, {
+        hint: 'Store large output where the agent can read it (a file, a URL, a blob) and complete the call with its address.',
+      });
+    }
+    const activity = { workflowId: runId, activityId: asyncCallActivityId(call.id) };
+    try {
+      if ('result' in outcome) await this.temporal.activity.complete(activity, outcome.result);
+      else await this.temporal.activity.fail(activity, ApplicationFailure.create({ type: 'AsyncToolFailed', message: outcome.error, nonRetryable: true }));
+    } catch (error) {
+      if ((error as Error).name === 'ActivityNotFoundError') {
+        throw new CairnError(`Tool call '${callId}' of run '${runId}' is no longer waiting: it was completed or timed out a moment ago.`, { hint: `See what it got with 'cairn show ${runId}'.` });
+      }
+      throw error;
+    }
+    return call;
   }
 
   /**

@@ -17,7 +17,7 @@ export class AmbiguousPendingError extends CairnError {
     readonly candidates: PendingItem[],
   ) {
     const flag = candidates[0]?.kind === 'question' ? '--question' : '--call';
-    super(`Run '${runId}' has ${candidates.length} pending ${candidates[0]?.kind === 'question' ? 'questions' : 'approvals'}: ${candidates.map(describePending).join('; ')}.`, {
+    super(`Run '${runId}' has ${candidates.length} pending ${candidates[0]?.kind === 'question' ? 'questions' : candidates[0]?.kind === 'approval' ? 'approvals' : 'asynchronous tool calls'}: ${candidates.map(describePending).join('; ')}.`, {
       hint: `Name one with ${flag} <id>.`,
     });
     this.name = 'AmbiguousPendingError';
@@ -31,7 +31,7 @@ export function describePending(item: PendingItem): string {
 /** Picks the item an answer or decision is for, or says clearly why none fits. */
 export function choosePending(runId: string, pending: PendingItem[], kind: PendingItem['kind'], id: string | undefined): PendingItem {
   const candidates = pending.filter((item) => item.kind === kind);
-  const noun = kind === 'question' ? 'question' : 'approval';
+  const noun = { question: 'question', approval: 'approval', async_call: 'asynchronous tool call' }[kind];
   if (id !== undefined) {
     const item = candidates.find((candidate) => candidate.id === id);
     if (item) return item;

@@ -48,7 +48,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   refuseForgedInput(input);
   const options = { ...defaults, ...input.options };
   const runId = workflowInfo().workflowId;
-  const { resolveAgent, resolveAgentLocally, callModel, compactContext, runTool, prepareToolCall } = loopActivities(options);
+  const { resolveAgent, resolveAgentLocally, callModel, compactContext, runTool, startAsyncTool, finishAsyncTool, prepareToolCall } = loopActivities(options);
 
   const events = new RunEvents();
   const inbox = new HumanInbox();
@@ -105,7 +105,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     runId,
     spec,
     options,
-    activities: { runTool, prepareToolCall },
+    activities: { runTool, startAsyncTool, finishAsyncTool, prepareToolCall },
     budget: runBudget,
     events,
     waits,

@@ -27,7 +27,18 @@ export interface PendingApproval {
   timeoutAt?: number;
 }
 
-export type PendingItem = PendingQuestion | PendingApproval;
+/** An asynchronous tool call waiting for its result from outside (`cairn complete`, a callback, a task token). */
+export interface PendingAsyncCall {
+  kind: 'async_call';
+  /** The tool call. */
+  id: string;
+  tool: string;
+  arguments: unknown;
+  askedAt: number;
+  timeoutAt: number;
+}
+
+export type PendingItem = PendingQuestion | PendingApproval | PendingAsyncCall;
 
 export interface AnswerInput {
   questionId: string;
@@ -46,7 +57,9 @@ export interface DecisionInput {
 export type Resolution =
   /** `top-up`: a budget question that a top-up answered. */
   | { kind: 'answer'; answer: string; by: 'human' | 'timeout' | 'unattended' | 'top-up' }
-  | { kind: 'decision'; approved: boolean; arguments?: unknown; reason?: string; by: 'human' | 'timeout' };
+  | { kind: 'decision'; approved: boolean; arguments?: unknown; reason?: string; by: 'human' | 'timeout' }
+  /** An asynchronous call's result came (`external`), or its time ran out. */
+  | { kind: 'completion'; isError: boolean; by: 'external' | 'timeout' };
 
 export class InboxError extends Error {
   constructor(message: string) {

@@ -15,6 +15,20 @@ export class HumanWaits {
   ) {}
 
   /**
+   * Keeps `item` in the inbox while `work` runs (an asynchronous call awaited from outside the
+   * workflow), and resolves it as `resolution` says of what the work returned.
+   */
+  async track<T>(item: PendingItem, work: () => Promise<T>, resolution: (result: T) => Resolution): Promise<T> {
+    this.inbox.add(item);
+    this.events.emit({ type: 'human_wait_opened', item });
+    const result = await work();
+    const resolved = resolution(result);
+    this.inbox.settle(item.id, resolved);
+    this.events.emit({ type: 'human_wait_resolved', item, resolution: resolved });
+    return result;
+  }
+
+  /**
    * Waits for the item's resolution. `fallback` applies on timeout (and at once to a
    * question in an unattended run); `settledBy` ends the wait early with its resolution.
    */
@@ -27,7 +41,7 @@ export class HumanWaits {
     if (!resolved) {
       const applied = fallback();
       if (applied.kind === 'answer') this.inbox.answer({ questionId: item.id, answer: applied.answer }, 'timeout');
-      else this.inbox.decide({ callId: item.id, approved: applied.approved, reason: applied.reason }, 'timeout');
+      else if (applied.kind === 'decision') this.inbox.decide({ callId: item.id, approved: applied.approved, reason: applied.reason }, 'timeout');
     }
     const settled = this.inbox.resolution(item.id) === undefined ? settledBy?.() : undefined;
     if (settled) this.inbox.settle(item.id, settled);

@@ -16,5 +16,9 @@ export function loopActivities(options: { modelCallTimeoutMs: number; toolTimeou
   const { resolveAgent: resolveAgentLocally } = proxyLocalActivities<CairnActivities>({ startToCloseTimeout: '1m', retry });
   const { callModel, compactContext } = proxyActivities<CairnActivities>({ startToCloseTimeout: options.modelCallTimeoutMs, heartbeatTimeout: options.heartbeatTimeoutMs, retry });
   const { runTool } = proxyActivities<CairnActivities>({ startToCloseTimeout: options.toolTimeoutMs, heartbeatTimeout: options.heartbeatTimeoutMs, retry });
-  return { resolveAgent, resolveAgentLocally, callModel, compactContext, runTool, prepareToolCall };
+  // Open until its result comes from outside, with no heartbeats: each call sets its own timeouts. A start that
+  // fails is tried again within them; one that times out is not (the time for an answer is up).
+  const { startAsyncTool } = proxyActivities<CairnActivities>({ startToCloseTimeout: options.toolTimeoutMs, retry: { ...retry, maximumAttempts: 3 } });
+  const { finishAsyncTool } = proxyActivities<CairnActivities>({ startToCloseTimeout: '1m', retry });
+  return { resolveAgent, resolveAgentLocally, callModel, compactContext, runTool, startAsyncTool, finishAsyncTool, prepareToolCall };
 }

@@ -60,7 +60,11 @@ export function currentDetails(now: { state: RunState; turn: number; model?: str
       case 'running_tools':
         return `Running the tool calls of turn ${now.turn}`;
       case 'waiting_for_human': {
-        const waits = now.pending.map((item) => (item.kind === 'question' ? `an answer to "${oneLine(item.question, 80)}"` : `approval of ${oneLine(`${item.tool} ${JSON.stringify(item.arguments) ?? ''}`, 80)}`));
+        const waits = now.pending.map((item) => {
+          if (item.kind === 'question') return `an answer to "${oneLine(item.question, 80)}"`;
+          const call = oneLine(`${item.tool} ${JSON.stringify(item.arguments) ?? ''}`, 80);
+          return item.kind === 'approval' ? `approval of ${call}` : `the result of ${call} (asynchronous)`;
+        });
         return `Waiting for ${waits.join(' and ') || 'a person'}`;
       }
       default:
@@ -83,4 +87,11 @@ function budgetUsed(budget: BudgetStatus): string {
 export function withThousands(value: number): string {
   const [whole = '', fraction] = String(value).split('.');
   return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** 7_200_000 → "2 h"; for what a timeout was. */
+export function formatDuration(ms: number): string {
+  const units: [number, string][] = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1_000, 's']];
+  const [size, unit] = units.find(([unitMs]) => ms >= unitMs) ?? [1, 'ms'];
+  return `${Math.round((ms / size) * 10) / 10} ${unit}`;
 }

@@ -4,7 +4,8 @@
  * for a person's answer; a delegation runs a sub-agent as a child workflow. Each
  * ends as what the model is handed back.
  */
-import { CancellationScope, ChildWorkflowFailure, isCancellation, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, ChildWorkflowFailure, isCancellation, TimeoutFailure, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { asyncCallActivityId } from '../async-tools/activity-id.ts';
 import type { CairnActivities, StepTrace, TranscriptAppend } from '../activity-contract.ts';
 import type { AgentSpec, ToolSpec } from '../agent/spec.ts';
 import { formatBytes, maxInlineBytes, type ClaimedToolCall } from '../transcript/claim-check.ts';
@@ -16,7 +17,7 @@ import type { RunBudget } from './run-budget.ts';
 import type { RunEvents } from './run-events.ts';
 import type { AgentRunInput, AgentRunResult, ChildRun, RunOptions } from './run-types.ts';
 import type { Semaphore } from './semaphore.ts';
-import { toolCallSummary } from './summaries.ts';
+import { formatDuration, toolCallSummary } from './summaries.ts';
 
 const unattendedAnswer = 'No human is available to answer; proceed with your best judgement and say what you assumed.';
 
@@ -26,7 +27,7 @@ export interface ToolCallsContext {
   runId: string;
   spec: AgentSpec;
   options: RunOptions;
-  activities: Pick<ActivityInterfaceFor<CairnActivities>, 'runTool' | 'prepareToolCall'>;
+  activities: Pick<ActivityInterfaceFor<CairnActivities>, 'runTool' | 'startAsyncTool' | 'finishAsyncTool' | 'prepareToolCall'>;
   budget: RunBudget;
   events: RunEvents;
   waits: HumanWaits;
@@ -126,6 +127,7 @@ export class ToolCalls {
     const { runId, spec, options, activities, events, breakers } = this.context;
     const tool = spec.tools.find((candidate) => candidate.name === call.name);
     const mcp = tool?.kind === 'function' ? tool.mcp : undefined;
+    if (tool?.kind === 'function' && tool.async) return this.asyncCall(call, tool.async, args, argumentsRef);
     return this.context.toolSlots.run(async () => {
       events.emit({ type: 'tool_call_started', id: call.id, name: call.name });
       const result = await activities.runTool.executeWithOptions({ summary: toolCallSummary({ ...call, arguments: args, argumentsRef }) }, [
@@ -145,6 +147,45 @@ export class ToolCalls {
       this.finished(call, result.isError, result.preview);
       return { role: 'tool', toolCallId: call.id, toolName: call.name, isError: result.isError, contentRef: result.contentRef };
     });
+  }
+
+  /**
+   * An asynchronous tool: an activity starts the work and stays open, holding no worker slot,
+   * until the result comes from outside (its task token, `cairn complete`, a callback) or its time
+   * is up. It does not take a tool slot of the run either: it may wait for days.
+   */
+  private async asyncCall(call: ClaimedToolCall, settings: { timeoutMs: number; onTimeout?: string }, args: string, argumentsRef: string | undefined): Promise<TranscriptAppend> {
+    const { runId, spec, options, activities, events, waits } = this.context;
+    events.emit({ type: 'tool_call_started', id: call.id, name: call.name });
+    const item = { kind: 'async_call' as const, id: call.id, tool: call.name, arguments: argumentsRef ? call.arguments.slice(0, 2_000) : parseJsonObject(args) ?? args, askedAt: Date.now(), timeoutAt: Date.now() + settings.timeoutMs };
+    const outcome = await waits.track(
+      item,
+      async (): Promise<{ result: unknown } | { timedOut: true } | { error: string }> => {
+        try {
+          const result = await activities.startAsyncTool.executeWithOptions(
+            { activityId: asyncCallActivityId(call.id), scheduleToCloseTimeout: settings.timeoutMs, startToCloseTimeout: settings.timeoutMs, summary: `async: ${toolCallSummary({ ...call, arguments: args, argumentsRef })}` },
+            [{ runId, trace: this.context.stepTrace, agent: spec.name, toolCallId: call.id, toolName: call.name, arguments: args, ...(argumentsRef ? { argumentsRef } : {}), ...(options.toolSettings ? { settings: options.toolSettings } : {}) }],
+          );
+          return { result };
+        } catch (error) {
+          if (CancellationScope.current().consideredCancelled || !(error instanceof ActivityFailure)) throw error;
+          return error.cause instanceof TimeoutFailure ? { timedOut: true } : { error: failureMessage(error) };
+        }
+      },
+      (settled) => ({ kind: 'completion', isError: !('result' in settled), by: 'timedOut' in settled ? 'timeout' : 'external' }),
+    );
+    const noResult = `Tool '${call.name}' got no result within ${formatDuration(settings.timeoutMs)}: it timed out. Decide whether to try again, go on without it, or report it.`;
+    const finished =
+      'result' in outcome
+        ? { result: outcome.result, isError: false }
+        : 'timedOut' in outcome
+          ? settings.onTimeout !== undefined
+            ? { result: settings.onTimeout, isError: false }
+            : { result: noResult, isError: true }
+          : { result: `Tool '${call.name}' failed: ${outcome.error}`, isError: true };
+    const stored = await activities.finishAsyncTool.executeWithOptions({ summary: `store the result of ${call.name} (${call.id})` }, [{ agent: spec.name, toolName: call.name, ...finished }]);
+    this.finished(call, stored.isError, stored.preview);
+    return { role: 'tool', toolCallId: call.id, toolName: call.name, isError: stored.isError, contentRef: stored.contentRef };
   }
 
   private async delegation(call: ClaimedToolCall, tool: Tool<'sub_agent'>, delegations: number): Promise<TranscriptAppend> {
