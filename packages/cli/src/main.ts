@@ -187,6 +187,31 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (runId, options) => done((await import('./commands/human.ts')).decideCommand(runId, false, options)));
 
   program
+    .command('complete')
+    .description('hand an asynchronous tool call its result (or --fail it); the run carries on')
+    .argument('<runId>')
+    .argument('<callId>', "the call, as 'cairn inbox' lists it")
+    .option('--result <json>', 'the result, as JSON (text in quotes)')
+    .option('--result-file <path>', 'read the JSON result from this file')
+    .option('--fail <message>', 'fail the call; the model is told this')
+    .action(async (runId, callId, options) => done((await import('./commands/human.ts')).completeCommand(runId, callId, options)));
+  program
+    .command('serve')
+    .description('serve one of Cairn’s endpoints in the foreground (Ctrl-C stops it)')
+    .command('callbacks')
+    .description('take results of asynchronous tool calls over HTTP, each with its own token')
+    .option('-p, --port <port>', 'port (default 7790)', positiveInteger)
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+    .action(async (options) => done((await import('./commands/serve-callbacks.ts')).serveCallbacksCommand(options)));
+
+  program
+    .command('mcp')
+    .description('serve Cairn over MCP on stdio: start runs, follow them, answer their questions and approvals')
+    .option('-c, --config <path>', 'config file (default: ./cairn.config.ts, else the built-in agents)')
+    .option('-q, --task-queue <name>', 'task queue (default: cairn)')
+    .action(async (options) => done((await import('./commands/mcp.ts')).mcpCommand(options)));
+
+  program
     .command('status')
     .description('the state, turn and token usage of a run')
     .argument('<runId>')

@@ -1,6 +1,6 @@
 export { defineTool, type ToolDefinition, type ToolContext, type AnyTool, type AsyncCompletion, type AsyncToolOptions } from './agent/define-tool.ts';
 export { startCallbackServer, type CallbackServer, type CallbackServerOptions } from './async-tools/callback-server.ts';
-export { callbackSecret, callbackToken } from './async-tools/callbacks.ts';
+export { callbackSecret, callbackToken, callbackBaseUrl } from './async-tools/callbacks.ts';
 export { ToolError, type ToolErrorKind } from './agent/tool-error.ts';
 export { defineAgent, type AgentDefinition, type AgentInput, type AgentOptions, type AgentOutput, type ModelId } from './agent/define-agent.ts';
 export type { AgentSpec } from './agent/spec.ts';

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { AmbiguousPendingError, CairnError, type InboxItem, type PendingItem } from '@cairn/core';
 import { describePending } from '@cairn/core/internals';
 import { openSession, type Session } from '../session.ts';
@@ -17,7 +18,9 @@ export function formatItem(item: PendingItem): string {
     const choices = item.choices ? dim(` [${item.choices.map(terminalSafe).join(' / ')}]`) : '';
     return `${bold('question')} ${terminalSafe(item.id)}: ${terminalSafe(item.question)}${choices}`;
   }
-  return `${bold('approval')} ${terminalSafe(item.id)}: ${terminalSafe(item.tool)}(${JSON.stringify(item.arguments)})`;
+  if (item.kind === 'approval') return `${bold('approval')} ${terminalSafe(item.id)}: ${terminalSafe(item.tool)}(${JSON.stringify(item.arguments)})`;
+  const left = Math.max(0, item.timeoutAt - Date.now());
+  return `${bold('async call')} ${terminalSafe(item.id)}: ${terminalSafe(item.tool)}(${terminalSafe(JSON.stringify(item.arguments) ?? '')}) ${dim(`waiting for its result, ${left > 0 ? `times out in ${age(Date.now() - left)}` : 'timing out'}`)}`;
 }
 
 /** `cairn inbox`: every question and approval waiting for a person, across all runs, oldest first. */
@@ -100,6 +103,32 @@ export async function decideCommand(runId: string, approved: boolean, options: {
   }
 }
 
+/** `cairn complete`: hands an asynchronous tool call its result, or its failure; no worker needs to run. */
+export async function completeCommand(runId: string, callId: string, options: { result?: string; resultFile?: string; fail?: string }): Promise<number> {
+  const given = [options.result, options.resultFile, options.fail].filter((option) => option !== undefined).length;
+  if (given !== 1) throw new CairnError('Give exactly one of --result <json>, --result-file <path> or --fail <message>.', { hint: `For example: cairn complete ${runId} ${callId} --result '{"status": "closed"}'` });
+  let outcome: { result: unknown } | { error: string };
+  if (options.fail !== undefined) outcome = { error: options.fail };
+  else {
+    const text = options.result ?? (await readFile(options.resultFile!, 'utf8').catch((error: Error) => {
+      throw new CairnError(`Cannot read --result-file: ${error.message}`);
+    }));
+    try {
+      outcome = { result: JSON.parse(text) };
+    } catch (error) {
+      throw new CairnError(`The result is not valid JSON: ${(error as Error).message}`, { hint: `Quote text as JSON: --result '"all done"'` });
+    }
+  }
+  const session = await openSession();
+  try {
+    const call = await session.client.completeToolCall(runId, callId, outcome);
+    console.log(`${green('✓')} ${'error' in outcome ? 'Failed' : 'Completed'} ${call.id} of ${runId}${call.kind === 'async_call' ? ` (${terminalSafe(call.tool)})` : ''}.`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
 /** Said when no worker could confirm: the answer waits in the run's history and is checked when a worker runs. */
 function queuedNote(what: string, runId: string): string {
   return `${yellow('…')} ${what} of ${runId} is queued: no worker is running to check it now. It is checked when one runs; 'cairn status ${runId}' shows whether it was taken.`;
@@ -114,7 +143,8 @@ export function promptForPending(session: Session, runId: string, onPrompt: (act
   let stopped = false;
   const prompted = new Set<string>();
   let current: { id: string; abort: AbortController } | undefined;
-  const inTree = (item: InboxItem) => item.runId === runId || item.runId.startsWith(`${runId}.`);
+  // An asynchronous call waits for a system, not for the person at this terminal.
+  const inTree = (item: InboxItem) => item.kind !== 'async_call' && (item.runId === runId || item.runId.startsWith(`${runId}.`));
 
   const loop = async () => {
     while (!stopped) {

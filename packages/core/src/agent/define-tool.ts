@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { Duration } from '@temporalio/common';
 import { InvalidDefinitionError } from '../errors.ts';
 import type { ToolDescriptor } from '../providers/provider.ts';

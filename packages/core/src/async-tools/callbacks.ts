@@ -44,8 +44,12 @@ export function isCallbackToken(secret: string, runId: string, callId: string, t
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** The public address of `cairn serve callbacks` (CAIRN_CALLBACK_URL), and this call's path on it. */
+/** The public address of `cairn serve callbacks` that workers hand their tools: CAIRN_CALLBACK_URL, else the local default. */
+export function callbackBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return (env.CAIRN_CALLBACK_URL?.trim() || defaultCallbackUrl).replace(/\/+$/, '');
+}
+
+/** This call's address on the callback server. */
 export function callbackUrl(runId: string, callId: string, env: NodeJS.ProcessEnv = process.env): string {
-  const base = (env.CAIRN_CALLBACK_URL?.trim() || defaultCallbackUrl).replace(/\/+$/, '');
-  return `${base}/v1/callbacks/${encodeURIComponent(runId)}/${encodeURIComponent(callId)}`;
+  return `${callbackBaseUrl(env)}/v1/callbacks/${encodeURIComponent(runId)}/${encodeURIComponent(callId)}`;
 }
