@@ -26,6 +26,8 @@ export { AmbiguousPendingError, type InboxItem } from './client/human-input.ts';
 export type { RunRecord, ToolCallRecord, TurnRecord } from './client/run-record.ts';
 export { badBuildPoint, type RewindPoint, type RewoundRun, type RunOnBuild } from './client/rewind.ts';
 export { askHuman, type AskHumanTool } from './agent/ask-human.ts';
+export { nexusAgent, type NexusAgentTool, type NexusAgentToolOptions } from './nexus/nexus-agent-tool.ts';
+export { cairnAgentService, type NexusAgentRequest, type NexusAgentResult } from './nexus/agent-service.ts';
 export type { McpServerOptions, McpStdioServerOptions, McpHttpServerOptions, McpNeedsApproval } from './mcp/mcp-server.ts';
 export type { PendingItem, PendingQuestion, PendingApproval, PendingAsyncCall } from './workflow/human-inbox.ts';
 export type { AgentRunInput, AgentRunResult, ChildRun, RunOptions, RunState, RunStatus, ToolCallStatus } from './workflow/run-types.ts';

@@ -79,6 +79,8 @@ export interface TestStackOptions {
   encryption?: EncryptionSettings;
   /** The worker's build id, as in `createCairnWorker`. */
   buildId?: string;
+  /** Agents other namespaces may run through Nexus, as in defineConfig. */
+  nexus?: CairnConfig['nexus'];
   /** Default `default`. A namespace of its own keeps a test's runs apart from every other test's (`cairn stats` counts them all). */
   namespace?: string;
 }
@@ -100,7 +102,7 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
   const startWorker = async () => {
     const nativeConnection = await NativeConnection.connect({ address });
     const worker = await createCairnWorker({
-      config: { agents: build.agents, prices: options.prices, providers: options.providers, workflowModules: options.workflowModules, activities: options.activities },
+      config: { agents: build.agents, prices: options.prices, providers: options.providers, workflowModules: options.workflowModules, activities: options.activities, ...(options.nexus ? { nexus: options.nexus } : {}) },
       ...(build.buildId ? { buildId: build.buildId } : {}),
       connection: nativeConnection,
       ...(options.namespace ? { namespace: options.namespace } : {}),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AgentSpec, ToolSpec } from './spec.ts';
 import { type AnyTool, describeTool, toolResultText } from './define-tool.ts';
 import type { AskHumanTool } from './ask-human.ts';
+import type { NexusAgentTool } from '../nexus/nexus-agent-tool.ts';
 import type { BudgetLimits } from '../budget/budget-ledger.ts';
 import { defaultBudgetPolicy, type ChildBudgetPolicy, type ExhaustionBehaviour } from '../budget/budget-policy.ts';
 import { defaultContextPolicy, type ContextPolicy } from '../context/context-policy.ts';
@@ -20,8 +21,8 @@ export interface AgentOptions {
   model: ModelId;
   /** The system prompt. */
   instructions: string;
-  /** Tools made with defineTool, and the built-in askHuman(). */
-  tools?: (AnyTool | AskHumanTool)[];
+  /** Tools made with defineTool, the built-in askHuman(), and agents of other namespaces (nexusAgent()). */
+  tools?: (AnyTool | AskHumanTool | NexusAgentTool)[];
   /** Agents this one may delegate to: each becomes a `delegate_to_<name>` tool whose calls run as child workflows. */
   subAgents?: AgentDefinition[];
   /**
@@ -157,11 +158,23 @@ export function defineAgent<In extends z.ZodType = never, Out extends z.ZodType 
         ...(tool.internal ? { internal: true } : {}),
         ...(tool.async ? { async: { timeoutMs: tool.async.timeoutMs, ...(tool.async.onTimeout === 'error' ? {} : { onTimeout: toolResultText(tool.async.onTimeout.result) }) } } : {}),
       });
+    } else if (tool?.kind === 'nexus_agent') {
+      claim(tool.name);
+      toolSpecs.push({
+        name: tool.name,
+        description: `${tool.description} (The ${tool.agent} agent, run by another team's workers; it works on its own and returns its final answer.)`,
+        parameters: tool.input ? describeTool({ name: tool.name, description: tool.description, input: tool.input }).parameters : taskParameters,
+        kind: 'nexus',
+        endpoint: tool.endpoint,
+        agent: tool.agent,
+        timeoutMs: tool.timeoutMs,
+        ...(tool.input ? { typedInput: true } : {}),
+      });
     } else if (tool?.kind === 'ask_human') {
       claim(tool.name);
       toolSpecs.push({ ...describeTool(tool), kind: 'ask_human', timeoutMs: tool.timeoutMs, defaultAnswer: tool.defaultAnswer });
     } else {
-      throw new InvalidDefinitionError(`Agent '${name}' lists something that is not a tool: make each one with defineTool() or askHuman().`);
+      throw new InvalidDefinitionError(`Agent '${name}' lists something that is not a tool: make each one with defineTool(), askHuman() or nexusAgent().`);
     }
   }
   for (const sub of subAgents) {

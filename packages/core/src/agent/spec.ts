@@ -21,6 +21,15 @@ export type ToolSpec =
     })
   | (ToolDescriptor & { kind: 'ask_human'; timeoutMs?: number; defaultAnswer: string })
   | (ToolDescriptor & {
+      kind: 'nexus';
+      /** The Nexus endpoint and the agent it runs there (`nexus/agent-service.ts`). */
+      endpoint: string;
+      agent: string;
+      timeoutMs: number;
+      /** The remote agent takes JSON: the arguments are sent as they are, and checked there. */
+      typedInput?: boolean;
+    })
+  | (ToolDescriptor & {
       kind: 'sub_agent';
       agent: string;
       /** The sub-agent declares an input schema: the arguments are checked against it (in an activity) and handed over as JSON. */

@@ -54,6 +54,12 @@ export interface CairnConfig {
    * clash with Cairn's own (`resolveAgent`, `callModel`, `runTool`, `prepareToolCall`).
    */
   activities?: (dependencies: JobActivityDependencies) => JobActivities;
+  /**
+   * Agents that workflows of other namespaces may run through Nexus (the `cairn-agents` service,
+   * operation `runAgent`; callers use `nexusAgent()`). Reached through a Nexus endpoint that
+   * targets this namespace and task queue. Default: none, and no Nexus service is served.
+   */
+  nexus?: { agents: string[] };
 }
 
 /** The default export of `cairn.config.ts`. */
@@ -65,5 +71,8 @@ export function defineConfig(config: CairnConfig): CairnConfig {
   const providers = new ProviderRegistry(config.providers);
   const agents = new AgentRegistry(config.agents);
   for (const name of agents.names) providers.checkModelId(agents.get(name).spec.model, `Agent '${name}'`);
+  for (const name of config.nexus?.agents ?? []) {
+    if (!agents.has(name)) throw new InvalidDefinitionError(`nexus.agents names '${name}', which the config does not serve. Agents: ${agents.names.join(', ')}.`);
+  }
   return config;
 }

@@ -16,6 +16,7 @@ import { cairnDeploymentName, workerBuildId } from './build-id.ts';
 import { cairnDataConverter } from '../encryption/data-converter.ts';
 import type { EncryptionSettings } from '../encryption/encryption-keys.ts';
 import { McpConnections } from '../mcp/mcp-connections.ts';
+import { cairnAgentServiceHandler } from '../nexus/agent-service-handler.ts';
 
 export interface CairnWorkerOptions {
   config: CairnConfig;
@@ -66,11 +67,14 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
   const tracer = options.tracing ? new (await import('../telemetry/run-tracer.ts')).RunTracer(options.tracing) : undefined;
   const workflowBundle = await loadWorkflowBundle(options.config, options.encryption);
   const buildId = options.buildId ?? workerBuildId(options.config, workflowBundle.code);
+  const queue = options.taskQueue ?? defaultTaskQueue(options.config.taskQueue);
+  const exposed = options.config.nexus?.agents ?? [];
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
-    taskQueue: options.taskQueue ?? defaultTaskQueue(options.config.taskQueue),
+    taskQueue: queue,
     workflowBundle,
+    ...(exposed.length > 0 ? { nexusServices: [cairnAgentServiceHandler(agents, exposed, queue)] } : {}),
     // Recorded in history on each workflow task; without versioning, any worker still takes any task.
     workerDeploymentOptions: { version: { deploymentName: cairnDeploymentName, buildId }, useWorkerVersioning: false },
     ...(dataConverter ? { dataConverter } : {}),

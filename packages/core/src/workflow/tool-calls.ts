@@ -4,7 +4,8 @@
  * for a person's answer; a delegation runs a sub-agent as a child workflow. Each
  * ends as what the model is handed back.
  */
-import { ActivityFailure, CancellationScope, ChildWorkflowFailure, isCancellation, TimeoutFailure, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, ChildWorkflowFailure, createNexusServiceClient, isCancellation, TimeoutFailure, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { cairnAgentService } from '../nexus/agent-service.ts';
 import { asyncCallActivityId } from '../async-tools/activity-id.ts';
 import type { CairnActivities, StepTrace, TranscriptAppend } from '../activity-contract.ts';
 import type { AgentSpec, ToolSpec } from '../agent/spec.ts';
@@ -57,7 +58,7 @@ export class ToolCalls {
     this.startedAt.set(call.id, startedAt);
     const tool = this.context.spec.tools.find((candidate) => candidate.name === call.name);
     // Questions and tasks are read here, in the workflow, so they must fit in history.
-    if (call.argumentsRef && (tool?.kind === 'ask_human' || tool?.kind === 'sub_agent')) {
+    if (call.argumentsRef && (tool?.kind === 'ask_human' || tool?.kind === 'sub_agent' || tool?.kind === 'nexus')) {
       const what = tool.kind === 'ask_human' ? 'question' : `task for '${tool.agent}'`;
       return this.result(call, `Not run: the ${what} is ${formatBytes(call.argumentsBytes ?? 0)}, and may be at most ${formatBytes(maxInlineBytes)}. Say it shorter; name large material (a file, a source) instead of including it.`, true);
     }
@@ -66,6 +67,8 @@ export class ToolCalls {
         return this.question(call, tool);
       case 'sub_agent':
         return this.delegation(call, tool, delegations);
+      case 'nexus':
+        return this.remoteAgent(call, tool);
       default: {
         if (tool?.internal) return this.result(call, `There is no tool named '${call.name}'.`, true);
         const refusal = tool?.mcp && this.context.breakers.refusal(tool.mcp.server, call.name, Date.now());
@@ -186,6 +189,28 @@ export class ToolCalls {
     const stored = await activities.finishAsyncTool.executeWithOptions({ summary: `store the result of ${call.name} (${call.id})` }, [{ agent: spec.name, toolName: call.name, ...finished }]);
     this.finished(call, stored.isError, stored.preview);
     return { role: 'tool', toolCallId: call.id, toolName: call.name, isError: stored.isError, contentRef: stored.contentRef };
+  }
+
+  /**
+   * An agent of another namespace, through Nexus: the other side starts an ordinary run of it and
+   * this run awaits its result as durably as a child's. Its tokens are the other side's to count.
+   */
+  private async remoteAgent(call: ClaimedToolCall, tool: Tool<'nexus'>): Promise<TranscriptAppend> {
+    const input = tool.typedInput ? call.arguments : parseTask(call.arguments);
+    if (input === undefined) return this.result(call, `Invalid arguments for '${call.name}': expected {"task": "<what the ${tool.agent} agent should do>"}.`, true);
+    const { runId, events } = this.context;
+    events.emit({ type: 'tool_call_started', id: call.id, name: call.name });
+    const service = createNexusServiceClient({ endpoint: tool.endpoint, service: cairnAgentService });
+    try {
+      const result = await service.executeOperation('runAgent', { agent: tool.agent, input, caller: `${workflowInfo().namespace}/${runId}` }, { scheduleToCloseTimeout: tool.timeoutMs });
+      const answer = result.value !== undefined ? JSON.stringify(result.value) : result.output;
+      // An answer too large for history stays in the other side's blob store: the model gets its beginning.
+      const cut = result.outputRef && result.value === undefined ? ` (cut: the whole answer is in run '${result.runId}' of the other namespace)` : '';
+      return this.result(call, `${answer}${cut}${endingNote(tool.agent, result.status)}`, false);
+    } catch (error) {
+      if (CancellationScope.current().consideredCancelled) throw error;
+      return this.result(call, `The ${tool.agent} agent (through Nexus endpoint '${tool.endpoint}') failed: ${failureMessage(error)}. Decide whether to retry, work around it, or report it.`, true);
+    }
   }
 
   private async delegation(call: ClaimedToolCall, tool: Tool<'sub_agent'>, delegations: number): Promise<TranscriptAppend> {
