@@ -5,7 +5,18 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MockModelServer, toolResults, startTestStack, type TestStack, eventually, type MockRequest, type ReplyHandler, type ScriptedReply } from '@cairn/testing';
+import {
+  MockModelServer,
+  toolResults,
+  startMcpHttpServer,
+  startTestStack,
+  type McpHttpServer,
+  type TestStack,
+  eventually,
+  type MockRequest,
+  type ReplyHandler,
+  type ScriptedReply,
+} from '@cairn/testing';
 import { askHuman, defineAgent, defineTool } from '../src/index.ts';
 import { workflowBundle } from '../src/worker/index.ts';
 import { addBudgetSignal, answerSignal } from '../src/workflow/definitions.ts';
@@ -63,6 +74,17 @@ const compacting = defineAgent({
   context: { window: 2_048, keepRecent: 4, summaryMaxTokens: 256 },
 });
 
+// 0.7.0: a tool of an MCP server, and an asynchronous tool completed from outside.
+const ticket = defineTool({
+  name: 'ticket',
+  description: 'Opens a ticket; its resolution arrives later.',
+  input: z.object({ summary: z.string() }),
+  async: { timeout: '1 hour' },
+  execute: () => ({ ticket: 'T-1' }),
+});
+const connected = (mcpUrl: string) =>
+  defineAgent({ name: 'replayed-connected', model: 'openai:gpt-test', instructions: 'Use the desk.', tools: [ticket], mcpServers: [{ name: 'orders', url: mcpUrl }] });
+
 /** Reads pages 1-8, whatever the summaries in between. */
 function readEightPages(request: MockRequest): ScriptedReply {
   if (request.system.startsWith('You compress')) return { text: 'Pages read so far: each about piled stones.' };
@@ -83,19 +105,24 @@ async function replay(histories: { workflowId: string; history: unknown }[]) {
 describe('determinism', () => {
   let mock: MockModelServer;
   let stack: TestStack;
+  let mcp: McpHttpServer;
 
   beforeAll(async () => {
     mock = await MockModelServer.start();
-    stack = await startTestStack({ agents: [agent, typed, compacting], mock });
+    mcp = await startMcpHttpServer();
+    stack = await startTestStack({ agents: [agent, typed, compacting, connected(mcp.url)], mock });
   });
   afterAll(async () => {
     await stack?.stop();
     await mock?.close();
+    await mcp?.close();
   });
 
-  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, approvals, a large reply, a wrap-up, signals while waiting, a delegation, a continued answer, a rewound run, a repaired typed answer, a compacted context', async () => {
-    const agentOf: Record<string, string> = { 'typed-output': typed.name, 'compacted-context': compacting.name };
+  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, approvals, a large reply, a wrap-up, signals while waiting, a delegation, a continued answer, a rewound run, a repaired typed answer, a compacted context, an MCP tool, an asynchronous tool', async () => {
+    const agentOf: Record<string, string> = { 'typed-output': typed.name, 'compacted-context': compacting.name, 'mcp-tool': 'replayed-connected', 'async-tool': 'replayed-connected' };
     const scenarios: Record<string, ScriptedReply[] | ReplyHandler> = {
+      'mcp-tool': [{ toolCalls: [{ name: 'lookup_order', arguments: { id: 'A-1' } }] }, { text: 'Shipped.' }],
+      'async-tool': [{ toolCalls: [{ name: 'ticket', arguments: { summary: 'printer' } }] }, { text: 'Closed.' }],
       'typed-output': [{ text: 'A cairn is a pile of stones.' }, { text: '{"word": "cairn", "definition": "a pile of stones"}' }],
       'compacted-context': readEightPages,
       'parallel-tools': [
@@ -140,6 +167,13 @@ describe('determinism', () => {
         await handle.signal(answerSignal, { questionId: 'no-such-question', answer: 'x' });
         await handle.signal(addBudgetSignal, { tokens: 1_000 });
         await stack.client.answer(runId, 'cairn');
+      }
+      if (name === 'async-tool') {
+        const [call] = await eventually(async () => {
+          const pending = await stack.client.pending(runId);
+          return pending.length > 0 && pending;
+        }, 'the asynchronous call');
+        await stack.client.completeToolCall(runId, call!.id, { result: 'fixed' });
       }
       if (name === 'approvals') {
         // Both calls are checked at once; each waits for its decision once its check is done.
