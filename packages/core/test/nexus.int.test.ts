@@ -60,7 +60,7 @@ describe('agents across namespaces through Nexus', { timeout: 120_000 }, () => {
     expect(result.output).toBe('The translations team says: {"translation":"bonjour","language":"fr"}');
 
     // Through Nexus: the caller's history holds the operation, scheduled on the endpoint and completed.
-    const { events = [] } = await caller.temporal.workflow.getHandle(runId).fetchHistory();
+    const events = (await caller.temporal.workflow.getHandle(runId).fetchHistory()).events ?? [];
     const scheduled = events.find((event) => event.nexusOperationScheduledEventAttributes)?.nexusOperationScheduledEventAttributes;
     expect(scheduled).toMatchObject({ endpoint, service: 'cairn-agents', operation: 'runAgent' });
     expect(events.some((event) => event.nexusOperationCompletedEventAttributes)).toBe(true);

@@ -10,7 +10,9 @@ import { defaultMcpTimeoutMs, mcpSecrets, type McpServer } from './mcp-server.ts
 
 /** More tools than any model can choose among: a server offering more is cut here. */
 const maxListedTools = 256;
-const connectTimeoutMs = 30_000;
+/** Connecting and listing happen while a run resolves its agent, which must finish within its minute. */
+const connectTimeoutMs = 20_000;
+const listTimeoutMs = 20_000;
 
 /** The server could not be reached, or stopped answering: its calls count towards the run's breaker. */
 export class McpUnavailableError extends Error {
@@ -28,7 +30,7 @@ export class McpConnections {
       const tools: Tool[] = [];
       let cursor: string | undefined;
       do {
-        const page = await client.listTools(cursor ? { cursor } : {}, { timeout: server.timeoutMs ?? defaultMcpTimeoutMs });
+        const page = await client.listTools(cursor ? { cursor } : {}, { timeout: Math.min(server.timeoutMs ?? defaultMcpTimeoutMs, listTimeoutMs) });
         tools.push(...page.tools);
         cursor = page.nextCursor;
       } while (cursor && tools.length < maxListedTools);

@@ -121,7 +121,7 @@ export function mcpServerSpec(server: McpServer, unavailable?: string): McpServe
 /** The values that must never leave the worker: env values and header values. */
 export function mcpSecrets(server: McpServer): string[] {
   const values = server.transport === 'stdio' ? Object.values(server.env ?? {}) : Object.values(server.headers ?? {});
-  // "Bearer abc…": the token alone may be echoed too.
-  const parts = values.flatMap((value) => [value, ...value.split(/\s+/)]);
+  // "Bearer abc…": the token alone may be echoed too (the scheme is no secret).
+  const parts = values.flatMap((value) => [value, ...value.trim().split(/\s+/).slice(1)]);
   return [...new Set(parts.filter((value) => value.length >= 6))].sort((a, b) => b.length - a.length);
 }

@@ -22,7 +22,7 @@ export class McpBreakers {
   refusal(server: string, tool: string, now: number): string | undefined {
     const state = this.states.get(server);
     const spec = this.servers.find((candidate) => candidate.name === server);
-    if (!state?.openedAt || !spec) return undefined;
+    if (state?.openedAt === undefined || !spec) return undefined;
     // Half open: one call goes through, and its outcome closes or re-opens the breaker.
     if (now - state.openedAt >= spec.breaker.resetAfterMs) {
       state.openedAt = now;
