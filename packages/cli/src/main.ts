@@ -205,6 +205,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (options) => done((await import('./commands/serve-callbacks.ts')).serveCallbacksCommand(options)));
 
   program
+    .command('ui')
+    .description('serve the web console: runs, their transcripts, and the inbox to answer and approve from')
+    .option('-p, --port <port>', 'port (default 7780)', positiveInteger)
+    .option('--host <address>', 'address to listen on (default 127.0.0.1; any other needs CAIRN_UI_TOKEN)')
+    .option('--open', 'open it in a browser')
+    .option('-q, --task-queue <name>', 'task queue (default: cairn)')
+    .action(async (options) => done((await import('./commands/ui.ts')).uiCommand(options)));
+  program
     .command('mcp')
     .description('serve Cairn over MCP on stdio: start runs, follow them, answer their questions and approvals')
     .option('-c, --config <path>', 'config file (default: ./cairn.config.ts, else the built-in agents)')

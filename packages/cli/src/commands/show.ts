@@ -89,7 +89,7 @@ export function renderRecord(record: RunRecord, options: { full: boolean }, inde
     }
     if (call.result === undefined) add(dim('  … no result yet'));
     else {
-      const who = call.kind === 'question' ? (call.answeredBy === 'person' ? ' answered by a person' : ' the default answer') : '';
+      const who = call.kind === 'question' ? (call.answeredBy === 'person' ? ` answered by ${call.answeredByName ?? 'a person'}` : ' the default answer') : '';
       const arrow = call.isError ? red('← error') : green('←');
       folded(terminalSafe(call.result), callOptions.full)
         .split('\n')
@@ -101,7 +101,7 @@ export function renderRecord(record: RunRecord, options: { full: boolean }, inde
 
 function approvalLine(approval: NonNullable<ToolCallRecord['approval']>): string {
   if (approval.state === 'pending') return yellow('approval: waiting for a person');
-  const by = approval.by === 'timeout' ? 'when no decision came in time' : 'by a person';
+  const by = approval.by === 'timeout' ? 'when no decision came in time' : `by ${approval.person ?? 'a person'}`;
   const edited = approval.editedArguments !== undefined ? ` with edited arguments ${JSON.stringify(approval.editedArguments)}` : '';
   const reason = approval.reason ? `: ${approval.reason}` : '';
   return approval.state === 'approved' ? green(`approval: approved ${by}${edited}`) : red(`approval: denied ${by}${reason}`);

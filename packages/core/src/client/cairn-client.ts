@@ -348,18 +348,20 @@ export class CairnClient {
   }
 
   /** Answers a pending question; with no id, the run must have exactly one. Returns the question answered. */
-  async answer(runId: string, answer: string, questionId?: string): Promise<PendingItem & { delivery: Delivery }> {
+  async answer(runId: string, answer: string, questionId?: string, options: { person?: string } = {}): Promise<PendingItem & { delivery: Delivery }> {
     if (answer.trim() === '') throw new CairnError('The answer is empty.');
     const question = choosePending(runId, await this.pendingOfRunning(runId), 'question', questionId);
-    const input = checked(() => parseAnswer({ questionId: question.id, answer }));
+    const input = checked(() => parseAnswer({ questionId: question.id, answer, ...(options.person ? { person: options.person } : {}) }));
     const delivery = await this.deliver(runId, question, (handle) => handle.executeUpdate(answerUpdate, { args: [input] }), (handle) => handle.signal(answerSignal, input));
     return { ...question, delivery };
   }
 
   /** Approves (optionally with edited arguments) or denies a pending tool call. */
-  async decide(runId: string, decision: { callId?: string; approved: boolean; arguments?: unknown; reason?: string }): Promise<PendingItem & { delivery: Delivery }> {
+  async decide(runId: string, decision: { callId?: string; approved: boolean; arguments?: unknown; reason?: string; person?: string }): Promise<PendingItem & { delivery: Delivery }> {
     const approval = choosePending(runId, await this.pendingOfRunning(runId), 'approval', decision.callId);
-    const input = checked(() => parseDecision({ callId: approval.id, approved: decision.approved, arguments: decision.arguments, reason: decision.reason }));
+    const input = checked(() =>
+      parseDecision({ callId: approval.id, approved: decision.approved, arguments: decision.arguments, reason: decision.reason, ...(decision.person ? { person: decision.person } : {}) }),
+    );
     const delivery = await this.deliver(
       runId,
       approval,

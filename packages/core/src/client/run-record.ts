@@ -80,9 +80,11 @@ export interface ToolCallRecord {
   result?: string;
   isError?: boolean;
   /** For a gated tool: what was decided, and by whom (`pending` while nobody has). */
-  approval?: { state: 'pending' | 'approved' | 'denied'; by?: 'person' | 'timeout'; reason?: string; editedArguments?: unknown };
+  approval?: { state: 'pending' | 'approved' | 'denied'; by?: 'person' | 'timeout'; reason?: string; editedArguments?: unknown; person?: string };
   /** For a question: who answered. */
   answeredBy?: 'person' | 'default';
+  /** Who answered the question, when their client said (the console's token name). */
+  answeredByName?: string;
   /** For a delegation: the sub-agent's run, whole when depth allows, else its id, agent and state. */
   child?: RunRecord | { runId: string; agent: string; state: string };
 }
@@ -368,7 +370,11 @@ class RecordReader {
     }
     const call = this.calls.get(String(payload.questionId ?? payload.callId ?? ''));
     if (!call) return;
-    if (name === 'answer' || name === 'answerQuestion') call.answeredBy = 'person';
+    const who = typeof payload.person === 'string' ? payload.person : undefined;
+    if (name === 'answer' || name === 'answerQuestion') {
+      call.answeredBy = 'person';
+      if (who) call.answeredByName = who;
+    }
     const approved = name === 'approve' ? true : name === 'deny' ? false : name === 'decideApproval' ? payload.approved === true : undefined;
     if (approved === undefined || (call.approval && call.approval.state !== 'pending')) return;
     call.approval = {
@@ -376,6 +382,7 @@ class RecordReader {
       by: 'person',
       ...(typeof payload.reason === 'string' ? { reason: payload.reason } : {}),
       ...(approved && payload.arguments !== undefined ? { editedArguments: payload.arguments } : {}),
+      ...(who ? { person: who } : {}),
     };
   }
 

@@ -3,3 +3,4 @@ export { RunTracer, type RunTracerOptions } from './run-tracer.ts';
 export { tracingFromEnvironment, type EnvironmentTracing } from './tracing-from-environment.ts';
 export type { RunEvent, RunEventType } from '../workflow/run-events.ts';
 export type { RunEventEnvelope, RunIdentity } from '../workflow/run-event-sink.ts';
+export { runTraceId } from './run-trace-id.ts';

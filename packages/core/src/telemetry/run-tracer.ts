@@ -17,6 +17,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { StopReason, TokenUsage } from '../messages.ts';
 import type { RunEventEnvelope } from '../workflow/run-event-sink.ts';
+import { runTraceId } from './run-trace-id.ts';
 
 export interface RunTracerOptions {
   /** Where finished spans go: a BatchSpanProcessor with an OTLP exporter, or an in-memory one in tests. */
@@ -214,7 +215,7 @@ class SpanIds {
   constructor(private readonly identity: RunEventEnvelope['run']) {
     const run = identity;
     const parent = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(run.traceParent ?? '');
-    this.traceId = parent?.[1] ?? digest(32, 'trace', run.rootRunId);
+    this.traceId = runTraceId(run.rootRunId, run.traceParent);
     // Only the root run hangs under the client's span; a sub-agent hangs under its parent's tool call.
     this.traceParentSpan = parent && !run.parentRunId ? parent[2] : undefined;
   }

@@ -43,6 +43,8 @@ export type PendingItem = PendingQuestion | PendingApproval | PendingAsyncCall;
 export interface AnswerInput {
   questionId: string;
   answer: string;
+  /** Who answered, when the client knows (the console's token name). */
+  person?: string;
 }
 
 export interface DecisionInput {
@@ -52,6 +54,8 @@ export interface DecisionInput {
   arguments?: unknown;
   /** With denial: told to the model. */
   reason?: string;
+  /** Who decided, when the client knows (the console's token name). */
+  person?: string;
 }
 
 export type Resolution =

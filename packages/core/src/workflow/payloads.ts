@@ -55,6 +55,14 @@ function optionalText(fields: Fields, field: string, what: string, problems: Pro
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Who answered or decided (a console token's name): recorded with the answer, in history. */
+function person(fields: Fields, problems: Problems): string | undefined {
+  const value = fields.person;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[\w.@-]{1,64}$/.test(value)) problems.add('person', 'the name must be 1-64 letters, digits or . _ @ -');
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Edited arguments travel in history (the signal or update) and to the tool again: the same bound as an answer. */
 function editedArguments(fields: Fields, problems: Problems): unknown {
   const value = fields.arguments;
@@ -80,7 +88,8 @@ export const parseAnswer = (value: unknown): AnswerInput =>
     if (typeof answer !== 'string') problems.add('answer', 'the answer must be text');
     else if (answer.trim() === '') problems.add('answer', 'the answer is empty');
     else if (answer.trim().length > maxAnswerChars) problems.add('answer', `the answer is longer than ${maxAnswerChars} characters`);
-    return { questionId, answer: typeof answer === 'string' ? answer.trim() : '' };
+    const who = person(fields, problems);
+    return { questionId, answer: typeof answer === 'string' ? answer.trim() : '', ...(who ? { person: who } : {}) };
   });
 
 export const parseDecision = (value: unknown): DecisionInput =>
@@ -89,7 +98,8 @@ export const parseDecision = (value: unknown): DecisionInput =>
     if (typeof fields.approved !== 'boolean') problems.add('approved', 'approved must be true or false');
     const edited = editedArguments(fields, problems);
     const reason = optionalText(fields, 'reason', 'the reason', problems);
-    return { callId, approved: fields.approved === true, ...(edited !== undefined ? { arguments: edited } : {}), ...(reason !== undefined ? { reason } : {}) };
+    const who = person(fields, problems);
+    return { callId, approved: fields.approved === true, ...(edited !== undefined ? { arguments: edited } : {}), ...(reason !== undefined ? { reason } : {}), ...(who ? { person: who } : {}) };
   });
 
 export const parseApproval = (value: unknown): { callId: string; arguments?: unknown } =>

@@ -1,0 +1,100 @@
+/**
+ * What the console's pages show, read through the same client as the CLI:
+ * runs with their figures, one run's tree and record, the inbox. Closed runs
+ * never change, so their figures are read once and kept.
+ */
+import type { CairnClient, RunStatus, RunSummary, RunTree } from '@cairn/core';
+import type { ResearchStatus } from '@cairn/agents';
+import { runTraceId } from '@cairn/core/telemetry';
+import { isResearchStatus } from '../research-view.ts';
+
+export interface RunRow {
+  runId: string;
+  agent: string;
+  state: string;
+  turns: number;
+  tokens: number;
+  costUsd?: number;
+  startedAt: number;
+  closedAt?: number;
+  waiting: number;
+}
+
+export interface RunFilter {
+  agent?: string;
+  state?: string;
+  /** Runs started within this many milliseconds. */
+  withinMs?: number;
+  limit?: number;
+}
+
+export class ConsoleData {
+  private readonly closedRows = new Map<string, RunRow>();
+
+  constructor(private readonly client: CairnClient) {}
+
+  async runs(filter: RunFilter = {}): Promise<RunRow[]> {
+    const listed = await this.client.list({ limit: filter.limit ?? 50, workflowTypes: ['agentWorkflow', 'deepResearchWorkflow'] });
+    const rows = await Promise.all(listed.map((run) => this.row(run)));
+    const since = filter.withinMs === undefined ? undefined : Date.now() - filter.withinMs;
+    return rows.filter((row) => (!filter.agent || row.agent === filter.agent) && (!filter.state || row.state === filter.state) && (since === undefined || row.startedAt >= since));
+  }
+
+  /** A run, its sub-agents with their budgets, its record turn by turn, and where else to look. */
+  async run(runId: string): Promise<{ tree: RunTree; record: unknown; research?: ResearchView; webUrl?: string; traceUrl?: string; streamed?: string }> {
+    const [tree, record, streamed] = await Promise.all([
+      this.client.statusTree(runId),
+      this.client.record(runId, { depth: 3 }).catch((error: Error) => ({ unavailable: error.message })),
+      this.client.streamedText(runId).catch(() => undefined),
+    ]);
+    const research = await this.researchStatus(runId, tree).then((status) => status && this.research(runId, status));
+    const webUrl = this.client.uiUrl(runId);
+    // CAIRN_TRACE_URL: the trace viewer's address for a trace, e.g. http://localhost:16686/trace/{traceId}.
+    const traceUrl = process.env.CAIRN_TRACE_URL?.replace('{traceId}', runTraceId(runId.split('.')[0]!));
+    return { tree, record, ...(research ? { research } : {}), ...(webUrl ? { webUrl } : {}), ...(traceUrl ? { traceUrl } : {}), ...(streamed?.tail ? { streamed: streamed.tail } : {}) };
+  }
+
+  /** A job answers its status query with its phase and sources, after it ended too (a worker replays it to answer). */
+  private async researchStatus(runId: string, status: RunStatus): Promise<ResearchStatus | undefined> {
+    if (isResearchStatus(status)) return status;
+    const { type } = await this.client.describe(runId);
+    if (type !== 'deepResearchWorkflow') return undefined;
+    const queried = await this.client.temporal.workflow.getHandle(runId).query<RunStatus>('status').catch(() => undefined);
+    return queried && isResearchStatus(queried) ? queried : undefined;
+  }
+
+  private async research(runId: string, status: ResearchStatus): Promise<ResearchView> {
+    const view: ResearchView = { phase: status.phase, question: status.question, sources: status.sources, partial: status.partial };
+    if (status.phase !== 'done') return view;
+    const result = (await this.client.result(runId).catch(() => undefined)) as { report?: string; citations?: { total: number; verified: number } } | undefined;
+    return { ...view, ...(result?.report ? { report: result.report } : {}), ...(result?.citations ? { citations: result.citations } : {}) };
+  }
+
+  private async row(run: RunSummary): Promise<RunRow> {
+    const kept = this.closedRows.get(run.runId);
+    if (kept) return kept;
+    const status = await this.client.status(run.runId).catch((): RunStatus | undefined => undefined);
+    const row: RunRow = {
+      runId: run.runId,
+      agent: run.agent ?? status?.agent ?? 'unknown',
+      state: status?.state ?? run.state,
+      turns: status?.turn ?? 0,
+      tokens: status ? status.usage.inputTokens + status.usage.outputTokens : 0,
+      ...(status?.budget?.used.usd ? { costUsd: status.budget.used.usd } : {}),
+      startedAt: run.startedAt.getTime(),
+      ...(run.closedAt ? { closedAt: run.closedAt.getTime() } : {}),
+      waiting: status?.pending.length ?? 0,
+    };
+    if (run.closedAt && status) this.closedRows.set(run.runId, row);
+    return row;
+  }
+}
+
+export interface ResearchView {
+  phase: string;
+  question: string;
+  sources: string[];
+  partial: boolean;
+  report?: string;
+  citations?: { total: number; verified: number };
+}
