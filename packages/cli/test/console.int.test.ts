@@ -36,6 +36,10 @@ const transfer = defineTool({
 const helper = defineAgent({ name: 'helper', model: 'openai:gpt-test', instructions: 'You help; ask when unsure.', tools: [askHuman()] });
 const lead = defineAgent({ name: 'lead', model: 'openai:gpt-test', instructions: 'You lead. Delegate.', subAgents: [helper], budget: { tokens: 100_000 } });
 const banker = defineAgent({ name: 'banker', model: 'openai:gpt-test', instructions: 'You move money when asked.', tools: [transfer] });
+const lookup = defineTool({ name: 'lookup', description: 'Looks a topic up.', input: z.object({ topic: z.string() }), execute: ({ topic }) => `notes on ${topic}` });
+const patient = defineAgent({ name: 'patient', model: 'openai:gpt-test', instructions: 'You research until told to stop.', tools: [lookup], onBudgetExhausted: 'ask', budget: { tokens: 3_000 } });
+const writer = defineAgent({ name: 'writer', model: 'openai:gpt-test', instructions: 'You write at length.' });
+const essay = Array.from({ length: 40 }, (_, index) => `Line ${index + 1} of the essay about cairns.`).join('\n');
 
 function model(request: MockRequest): ScriptedReply {
   const [result] = toolResults(request);
@@ -44,6 +48,14 @@ function model(request: MockRequest): ScriptedReply {
       return result ? { text: `Helper found: ${result.content}` } : { toolCalls: [{ name: 'ask_human', arguments: { question: 'Which city should we meet in?' } }] };
     case 'You lead. Delegate.':
       return result ? { text: `Lead says: ${result.content}` } : { toolCalls: [{ name: 'delegate_to_helper', arguments: { task: 'Find the city to meet in.' } }] };
+    case 'You research until told to stop.': {
+      // Six lookups of 500 output tokens each cannot fit in 3,000 tokens; the answer comes after them.
+      const done = toolResults(request).length;
+      if (done < 6) return { toolCalls: [{ name: 'lookup', arguments: { topic: `t${done}` } }], usage: { inputTokens: 50 + done * 20, outputTokens: Math.min(500, request.maxTokens!) } };
+      return { text: `Researched ${done} topics.`, usage: { inputTokens: 200, outputTokens: 20 } };
+    }
+    case 'You write at length.':
+      return { text: essay, streamDelayMs: 60 };
     default:
       return result ? { text: `Done: ${result.content}` } : { toolCalls: [{ name: 'transfer', arguments: { to: 'alice', amount: 10 } }] };
   }
@@ -61,7 +73,7 @@ describe('the web console', { timeout: 180_000 }, () => {
     if (!browserPath) throw new Error('No Chromium found: install it (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH.');
     mock = await MockModelServer.start();
     mock.handle(model);
-    stack = await startTestStack({ agents: [lead, banker], mock, address: inject('temporalAddress') });
+    stack = await startTestStack({ agents: [lead, banker, patient, writer], mock, address: inject('temporalAddress') });
     local = await startConsoleServer({ client: stack.client, port: 0 });
     exposed = await startConsoleServer({ client: stack.client, host: '0.0.0.0', port: 0, tokens: [{ name: 'alice', token: aliceToken }] });
     browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
@@ -166,6 +178,30 @@ describe('the web console', { timeout: 180_000 }, () => {
     await page.goto(`http://127.0.0.1:${port}/#/`);
     await page.locator(`tr[data-run="${runId}"] [data-testid=state]`).filter({ hasText: 'completed' }).waitFor();
     await page.screenshot({ path: join(screenshots, 'console-runs.png') });
+  });
+
+  it('tops up a run that waits for more budget, and it carries on', async () => {
+    const { runId } = await stack.client.start('patient', 'Research six topics.');
+    await waitingIn(runId);
+    await page.goto(`${local.url}/#/run/${encodeURIComponent(runId)}`);
+    await page.locator('[data-testid=pending][data-id=budget-1]').waitFor();
+    await page.locator('[data-testid=topup-tokens]').fill('5000');
+    await page.locator('[data-testid=topup-button]').click();
+    await page.locator('[data-testid=topup] .outcome.ok').waitFor();
+    const result = await stack.client.result(runId);
+    expect(result).toMatchObject({ status: 'completed', output: 'Researched 6 topics.' });
+    expect(result.budget!.limits.tokens).toBe(8_000);
+  });
+
+  it('shows the answer while the model writes it, for a run that streams', async () => {
+    const { runId } = await stack.client.start('writer', 'Write about cairns.', { stream: true });
+    await page.goto(`${local.url}/#/run/${encodeURIComponent(runId)}`);
+    const streamed = page.locator('[data-testid=streamed]');
+    await streamed.waitFor();
+    const partial = (await streamed.textContent()) ?? '';
+    expect(partial).toContain('Line 1 of the essay');
+    expect(partial).not.toContain('Line 40 of the essay');
+    expect((await stack.client.result(runId)).output).toBe(essay);
   });
 
   it('refuses requests without the token off loopback, changes without its header, and a loopback console addressed by another name', async () => {
