@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { isEmbedded } from '@cairn/core/temporal';
-import { consoleTokens, startConsoleServer } from '../console/console-server.ts';
+import { checkExposure, consoleTokens, startConsoleServer } from '../console/console-server.ts';
 import { openSession } from '../session.ts';
 import { dim, yellow } from '../print.ts';
 
@@ -11,6 +11,7 @@ import { dim, yellow } from '../print.ts';
 export async function uiCommand(options: { port?: number; host?: string; open?: boolean; taskQueue?: string }): Promise<number> {
   // Checked before anything starts: a console exposed without a token must not come up at all.
   const tokens = consoleTokens(process.env.CAIRN_UI_TOKEN);
+  checkExposure(options.host ?? '127.0.0.1', tokens);
   const session = await openSession({ ...(isEmbedded() ? { bringUp: {} } : {}), ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) });
   try {
     const server = await startConsoleServer({ client: session.client, tokens, ...(options.host ? { host: options.host } : {}), ...(options.port !== undefined ? { port: options.port } : {}) });

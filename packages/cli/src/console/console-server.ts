@@ -54,14 +54,19 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
-  const host = options.host ?? '127.0.0.1';
-  const tokens = options.tokens ?? [];
+/** A console beyond loopback without a token would let anyone who reaches it act for the runs' people. */
+export function checkExposure(host: string, tokens: readonly ConsoleToken[]): void {
   if (!isLoopback(host) && tokens.length === 0) {
     throw new CairnError(`The console would listen on ${host} with no token: anyone who reaches it could answer and approve for your runs.`, {
       hint: 'Set CAIRN_UI_TOKEN (e.g. alice:<long random token>), or keep it on loopback (the default).',
     });
   }
+}
+
+export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
+  const host = options.host ?? '127.0.0.1';
+  const tokens = options.tokens ?? [];
+  checkExposure(host, tokens);
   const data = new ConsoleData(options.client);
   const server = createServer((req, res) => {
     handle(req, res).catch((error: Error) => reply(res, statusOf(error), { error: error.message, ...(error instanceof CairnError && error.hint ? { hint: error.hint } : {}) }));
