@@ -67,6 +67,8 @@ export function toolActivities(agents: AgentRegistry, blobs: BlobStore, mcp: Mcp
       throw toActivityFailure(error);
     }
     if (outcome.isError) throw ApplicationFailure.create({ type: 'AsyncToolNotStarted', message: outcome.content, nonRetryable: true });
+    // What execute returned names the work it started (a ticket, a build): the worker's log keeps it.
+    activity.log.info('Asynchronous tool call started; waiting for its result from outside', { tool: input.toolName, callId: input.toolCallId, handle: outcome.content.slice(0, 500) });
     throw new CompleteAsyncError();
   }
 
