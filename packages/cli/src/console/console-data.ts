@@ -3,7 +3,7 @@
  * runs with their figures, one run's tree and record, the inbox. Closed runs
  * never change, so their figures are read once and kept.
  */
-import type { CairnClient, RunStatus, RunSummary, RunTree } from '@cairn/core';
+import type { CairnClient, RunRecord, RunStatus, RunSummary, RunTree } from '@cairn/core';
 import type { ResearchStatus } from '@cairn/agents';
 import { runTraceId } from '@cairn/core/telemetry';
 import { isResearchStatus } from '../research-view.ts';
@@ -41,10 +41,10 @@ export class ConsoleData {
   }
 
   /** A run, its sub-agents with their budgets, its record turn by turn, and where else to look. */
-  async run(runId: string): Promise<{ tree: RunTree; record: unknown; research?: ResearchView; webUrl?: string; traceUrl?: string; streamed?: string }> {
+  async run(runId: string): Promise<RunView> {
     const [tree, record, streamed] = await Promise.all([
       this.client.statusTree(runId),
-      this.client.record(runId, { depth: 3 }).catch((error: Error) => ({ unavailable: error.message })),
+      this.client.record(runId, { depth: 3 }).catch((error: Error): { unavailable: string } => ({ unavailable: error.message })),
       this.client.streamedText(runId).catch(() => undefined),
     ]);
     const research = await this.researchStatus(runId, tree).then((status) => status && this.research(runId, status));
@@ -88,6 +88,17 @@ export class ConsoleData {
     if (run.closedAt && status) this.closedRows.set(run.runId, row);
     return row;
   }
+}
+
+/** What a run's page shows: its tree, its record (or why there is none yet), and where else to look. */
+export interface RunView {
+  tree: RunTree;
+  record: RunRecord | { unavailable: string };
+  research?: ResearchView;
+  webUrl?: string;
+  traceUrl?: string;
+  /** The end of the answer being written, while a streamed model call runs. */
+  streamed?: string;
 }
 
 export interface ResearchView {

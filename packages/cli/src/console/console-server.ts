@@ -80,7 +80,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     if (!url.pathname.startsWith('/api/')) return reply(res, 404, { error: 'Not found.' });
     const person = tokens.length > 0 ? whoIs(req.headers.authorization) : undefined;
     if (tokens.length > 0 && !person) return reply(res, 401, { error: 'This console needs a token: send it as `Authorization: Bearer <token>`.' });
-    if (req.method === 'GET' && url.pathname === '/api/session') return reply(res, 200, { person: person?.name ?? null, tokenRequired: tokens.length > 0, temporalUi: options.client.uiUrl('') ?? null });
+    if (req.method === 'GET' && url.pathname === '/api/session') return reply(res, 200, { person: person?.name ?? null, tokenRequired: tokens.length > 0 });
     if (req.method === 'GET' && url.pathname === '/api/runs') return reply(res, 200, await data.runs(filterOf(url)));
     if (req.method === 'GET' && url.pathname === '/api/inbox') return reply(res, 200, await options.client.inbox());
     const run = /^\/api\/runs\/([^/]+)(?:\/(answer|decide|budget))?$/.exec(url.pathname);
