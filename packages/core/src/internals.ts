@@ -11,3 +11,5 @@ export { redact, redactUrl, withoutSecrets } from './redact.ts';
 // What the `cairn` CLI shares with the core: run ids, pending-item lines (budget amounts: `@cairn/core/budget`).
 export { newRunId } from './client/cairn-client.ts';
 export { describePending } from './client/human-input.ts';
+// The chores of Cairn's small HTTP servers (the CLI's web console shares them).
+export { bearerToken, listen, readBody, sameSecret, sendJson, type ListeningServer } from './http/small-server.ts';

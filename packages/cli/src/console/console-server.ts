@@ -8,9 +8,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import { CairnError, UnknownRunError, type CairnClient } from '@cairn/core';
+import { bearerToken, listen, readBody, sameSecret, sendJson as reply, type ListeningServer } from '@cairn/core/internals';
 import { ConsoleData, type RunFilter } from './console-data.ts';
 
 export interface ConsoleToken {
@@ -28,10 +27,7 @@ export interface ConsoleServerOptions {
   tokens?: ConsoleToken[];
 }
 
-export interface ConsoleServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type ConsoleServer = ListeningServer;
 
 const assets: Record<string, string> = { '/': 'index.html', '/console.js': 'console.js', '/console.css': 'console.css' };
 const types: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
@@ -108,26 +104,11 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   }
 
   function whoIs(authorization: string | undefined): ConsoleToken | undefined {
-    const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '');
-    return tokens.find(({ token }) => {
-      const expected = Buffer.from(token);
-      return given.length === expected.length && timingSafeEqual(given, expected);
-    });
+    const given = bearerToken(authorization) ?? '';
+    return tokens.find(({ token }) => sameSecret(given, token));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 7780, host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(server, options.port ?? 7780, host);
 }
 
 function hostOf(header: string | undefined): string {
@@ -154,15 +135,10 @@ function optionalText(value: unknown): string | undefined {
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) throw Object.assign(new CairnError(`The request is larger than ${maxBodyBytes / 1024} KB.`), { status: 413 });
-    chunks.push(chunk as Buffer);
-  }
+  const text = await readBody(req, maxBodyBytes);
+  if (text === undefined) throw Object.assign(new CairnError(`The request is larger than ${maxBodyBytes / 1024} KB.`), { status: 413 });
   try {
-    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    const value: unknown = JSON.parse(text || '{}');
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch {
     // reported below
@@ -188,11 +164,4 @@ async function sendAsset(res: ServerResponse, file: string): Promise<void> {
     'cache-control': 'no-store',
   });
   res.end(body);
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-  res.end(text);
 }

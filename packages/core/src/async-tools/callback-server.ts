@@ -8,10 +8,10 @@
  *   {"result": <any JSON>}  or  {"error": "<what went wrong, for the model>"}
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { CairnClient } from '../client/cairn-client.ts';
 import { CairnError, UnknownRunError } from '../errors.ts';
 import { isCallbackToken } from './callbacks.ts';
+import { bearerToken, listen, readBody, sendJson as reply, type ListeningServer } from '../http/small-server.ts';
 
 /** A little over the largest result a call takes (256 KB), so that the client names the limit. */
 const maxBodyBytes = 300 * 1024;
@@ -27,10 +27,7 @@ export interface CallbackServerOptions {
   onCompleted?: (completion: { runId: string; callId: string; failed: boolean }) => void;
 }
 
-export interface CallbackServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type CallbackServer = ListeningServer;
 
 export async function startCallbackServer(options: CallbackServerOptions): Promise<CallbackServer> {
   const server = createServer((req, res) => {
@@ -44,10 +41,10 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
     if (!match) return reply(res, 404, { error: 'Not found: post to /v1/callbacks/<runId>/<callId>.' });
     if (req.method !== 'POST') return reply(res, 405, { error: 'Use POST.' }, { allow: 'POST' });
     const [runId, callId] = [decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)];
-    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const token = bearerToken(req.headers.authorization);
     // The same answer for a missing and a wrong token, and before the body is read.
     if (!token || !isCallbackToken(options.secret, runId, callId, token)) return reply(res, 401, { error: 'Not authorised: send this call’s callback token as `Authorization: Bearer <token>`.' });
-    const body = await readBody(req);
+    const body = await readBody(req, maxBodyBytes);
     if (body === undefined) return reply(res, 413, { error: `The body is larger than ${maxBodyBytes / 1024} KB. Store large output elsewhere and post its address.` });
     const outcome = parseOutcome(body);
     if (typeof outcome === 'string') return reply(res, 400, { error: outcome });
@@ -62,19 +59,7 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
     return reply(res, 200, { ok: true, runId, callId });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 7790, options.host ?? '127.0.0.1', resolve);
-  });
-  const { address, port } = server.address() as AddressInfo;
-  return {
-    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(server, options.port ?? 7790, options.host ?? '127.0.0.1');
 }
 
 function parseOutcome(body: string): { result: unknown } | { error: string } | string {
@@ -90,22 +75,4 @@ function parseOutcome(body: string): { result: unknown } | { error: string } | s
   const { error } = value as { error?: unknown };
   if (keys.length === 1 && typeof error === 'string' && error.trim() !== '') return { error };
   return 'Send exactly one of {"result": …} or {"error": "<non-empty message>"}.';
-}
-
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
 }

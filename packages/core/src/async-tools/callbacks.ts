@@ -4,12 +4,13 @@
  * under a secret that the workers and `cairn serve callbacks` share, so no token
  * is stored anywhere, and none reaches history.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CairnError } from '../errors.ts';
 import { cairnHome } from '../config/paths.ts';
 import { ensurePrivateDirectory, privateFileMode } from '../config/private-files.ts';
+import { sameSecret } from '../http/small-server.ts';
 
 export const defaultCallbackUrl = 'http://127.0.0.1:7790';
 
@@ -39,9 +40,7 @@ export function callbackToken(secret: string, runId: string, callId: string): st
 }
 
 export function isCallbackToken(secret: string, runId: string, callId: string, token: string): boolean {
-  const expected = Buffer.from(callbackToken(secret, runId, callId));
-  const given = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameSecret(token, callbackToken(secret, runId, callId));
 }
 
 /** The public address of `cairn serve callbacks` that workers hand their tools: CAIRN_CALLBACK_URL, else the local default. */

@@ -6,13 +6,12 @@
  * and passes its checks, so it listens on loopback by default, answers only
  * the origins it is given, and can demand a bearer token.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { EncryptionCodec } from './encryption-codec.ts';
 import type { EncryptionSettings } from './encryption-keys.ts';
+import { bearerToken, listen, readBody, sameSecret, sendJson as reply, type ListeningServer } from '../http/small-server.ts';
 
 const { Payload: PayloadMessage } = proto.temporal.api.common.v1;
 /** A Web UI page decodes a history's payloads in batches; anything larger is not a request from it. */
@@ -30,26 +29,15 @@ export interface CodecServerOptions {
   token?: string;
 }
 
-export interface RunningCodecServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type RunningCodecServer = ListeningServer;
 
 export async function startCodecServer(options: CodecServerOptions): Promise<RunningCodecServer> {
   // What it shows is read, not trusted: plain payloads of runs from before encryption show as they are.
   const codec = new EncryptionCodec({ ...options.encryption, acceptPlaintext: true });
-  const server: Server = createServer((request, response) => {
+  const server = createServer((request, response) => {
     handle(request, response, codec, options).catch((error: unknown) => reply(response, 500, { message: (error as Error).message }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
-  const { address, port } = server.address() as AddressInfo;
-  return {
-    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse, codec: EncryptionCodec, options: CodecServerOptions): Promise<void> {
@@ -64,13 +52,15 @@ async function handle(request: IncomingMessage, response: ServerResponse, codec:
     return reply(response, 403, { message: `Origin ${origin} is not allowed; start the codec server with --origin ${origin}.` });
   }
   if (request.method === 'OPTIONS') return reply(response, 204);
-  if (options.token && !bearerMatches(request.headers.authorization, options.token)) return reply(response, 401, { message: 'A bearer token is required.' });
+  if (options.token && !sameSecret(bearerToken(request.headers.authorization) ?? '', options.token)) return reply(response, 401, { message: 'A bearer token is required.' });
   const operation = request.url?.split('?')[0]?.split('/').at(-1);
   if (request.method !== 'POST' || (operation !== 'encode' && operation !== 'decode')) return reply(response, 404, { message: 'POST …/encode or …/decode.' });
 
+  const text = await readBody(request, maxBodyBytes);
+  if (text === undefined) return reply(response, 413, { message: `The body is larger than ${maxBodyBytes} bytes.` });
   let body: unknown;
   try {
-    body = JSON.parse(await readBody(request));
+    body = JSON.parse(text);
   } catch (error) {
     return reply(response, 400, { message: `The body is not JSON: ${(error as Error).message}` });
   }
@@ -79,32 +69,4 @@ async function handle(request: IncomingMessage, response: ServerResponse, codec:
   const decoded = payloads.map((payload) => PayloadMessage.fromObject(payload as Record<string, unknown>) as Payload);
   const result = operation === 'encode' ? await codec.encode(decoded) : await codec.decode(decoded);
   reply(response, 200, { payloads: result.map((payload) => PayloadMessage.toObject(PayloadMessage.fromObject(payload), { bytes: String })) });
-}
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBodyBytes) {
-        reject(new Error(`it is larger than ${maxBodyBytes} bytes`));
-        request.destroy();
-      } else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-function reply(response: ServerResponse, status: number, body?: unknown): void {
-  if (response.headersSent) return;
-  response.writeHead(status, body === undefined ? {} : { 'Content-Type': 'application/json' });
-  response.end(body === undefined ? undefined : JSON.stringify(body));
 }
