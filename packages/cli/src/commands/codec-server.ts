@@ -4,6 +4,7 @@ import { isEmbedded } from '@cairn/core/temporal';
 import { stackEncryption } from '../encryption.ts';
 import { runningServer } from '../stack.ts';
 import { dim, yellow } from '../print.ts';
+import { untilInterrupted } from '../until-interrupted.ts';
 
 export interface CodecServerCommandOptions {
   port?: number;
@@ -35,10 +36,7 @@ export async function codecServerCommand(options: CodecServerCommandOptions): Pr
   console.log(`Codec server ${codec.url} for ${origins.join(', ')}${options.token ? ', bearer token required' : ''}`);
   if (!server) console.log(dim(`Point the Web UI at it: Settings → Codec Server endpoint ${codec.url}`));
   if (!options.token) console.log(yellow('While it runs, anyone who can reach this port can decrypt this stack\'s payloads: stop it (Ctrl-C) when you are done.'));
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilInterrupted();
   await codec.close();
   return 0;
 }

@@ -1,6 +1,7 @@
 import { callbackSecret, callbackBaseUrl, startCallbackServer } from '@cairn/core';
 import { openSession } from '../session.ts';
 import { dim, green } from '../print.ts';
+import { untilInterrupted } from '../until-interrupted.ts';
 
 /**
  * `cairn serve callbacks`: takes the results of asynchronous tool calls over HTTP until Ctrl-C.
@@ -20,10 +21,7 @@ export async function serveCallbacksCommand(options: { port?: number; host?: str
     console.log(`Callbacks for asynchronous tool calls at ${server.url}/v1/callbacks/<runId>/<callId>`);
     const advertised = callbackBaseUrl();
     if (advertised !== server.url) console.log(dim(`Workers hand their tools ${advertised} (CAIRN_CALLBACK_URL): point it here, or at a proxy in front of this.`));
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilInterrupted();
     await server.close();
     return 0;
   } finally {

@@ -3,6 +3,7 @@ import { isEmbedded } from '@cairn/core/temporal';
 import { checkExposure, consoleTokens, startConsoleServer } from '../console/console-server.ts';
 import { openSession } from '../session.ts';
 import { dim, yellow } from '../print.ts';
+import { untilInterrupted } from '../until-interrupted.ts';
 
 /**
  * `cairn ui`: the web console until Ctrl-C, for the embedded stack (brought up if needed) or
@@ -18,10 +19,7 @@ export async function uiCommand(options: { port?: number; host?: string; open?: 
     console.log(`Cairn console at ${server.url}${tokens.length > 0 ? ` (tokens: ${tokens.map((token) => token.name).join(', ')})` : ''}`);
     console.log(dim(session.embedded ? 'Serving the embedded stack. Ctrl-C stops the console; runs go on.' : `Serving ${session.address}. Ctrl-C stops the console; runs go on.`));
     if (options.open) openInBrowser(server.url);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilInterrupted();
     await server.close();
     return 0;
   } finally {
