@@ -12,6 +12,7 @@ import { isCairnError, type AgentDefinition, type CairnClient } from '@cairn/cor
 import { isEmbedded } from '@cairn/core/temporal';
 import { loadCliConfig } from '../config.ts';
 import { openSession } from '../session.ts';
+import { jsonInput } from '../agent-input.ts';
 
 export async function mcpCommand(options: { config?: string; taskQueue?: string }): Promise<number> {
   const { config, path } = await loadCliConfig(options.config);
@@ -55,7 +56,7 @@ export function cairnMcpServer(client: CairnClient, agents: readonly AgentDefini
         const definition = agents.find((candidate) => candidate.name === agent);
         if (!definition) return failed(`Unknown agent '${agent}'. Agents: ${agents.map((candidate) => candidate.name).join(', ')}.`);
         const options = maxTurns ? { maxTurns } : {};
-        const started = definition.input ? await client.start(definition, JSON.parse(input), options) : await client.start(agent, input, options);
+        const started = definition.input ? await client.start(definition, jsonInput(definition, input), options) : await client.start(agent, input, options);
         return ok({ runId: started.runId, ...(started.uiUrl ? { webUrl: started.uiUrl } : {}) });
       }),
   );

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { CairnError, type AgentDefinition, type RunStatus } from '@cairn/core';
+import { CairnError, type RunStatus } from '@cairn/core';
 import { loadCliConfig } from '../config.ts';
 import { openSession } from '../session.ts';
 import { bold, dim, formatTokens, green, printJson, terminalSafe, yellow } from '../print.ts';
@@ -9,6 +9,7 @@ import { promptForPending } from './human.ts';
 import type { StackBringUp } from '../stack.ts';
 import { followStream } from '../follow-stream.ts';
 import { pollUntilStopped } from '../poll.ts';
+import { jsonInput } from '../agent-input.ts';
 
 export interface RunCommandOptions {
   config?: string;
@@ -49,17 +50,6 @@ async function readInput(argument: string | undefined, inputFile: string | undef
     });
   }
   return input;
-}
-
-function jsonInput(agent: AgentDefinition, input: string): unknown {
-  try {
-    return JSON.parse(input);
-  } catch {
-    const fields = Object.keys((agent.spec.input?.properties as Record<string, unknown> | undefined) ?? {});
-    throw new CairnError(`Agent '${agent.name}' takes JSON input (it declares an input schema), and the input is not JSON.`, {
-      hint: `Pass an object with its fields (${fields.join(', ') || 'see its schema'}): cairn run ${agent.name} '{"${fields[0] ?? 'field'}": …}'.`,
-    });
-  }
 }
 
 /** `cairn run <agent> "<input>"`: starts a run, then (unless --detach) follows it to its answer. */
