@@ -202,11 +202,10 @@ export class ToolCalls {
     events.emit({ type: 'tool_call_started', id: call.id, name: call.name });
     const service = createNexusServiceClient({ endpoint: tool.endpoint, service: cairnAgentService });
     try {
-      const result = await service.executeOperation('runAgent', { agent: tool.agent, input, caller: `${workflowInfo().namespace}/${runId}` }, { scheduleToCloseTimeout: tool.timeoutMs });
-      const answer = result.value !== undefined ? JSON.stringify(result.value) : result.output;
-      // An answer too large for history stays in the other side's blob store: the model gets its beginning.
-      const cut = result.outputRef && result.value === undefined ? ` (cut: the whole answer is in run '${result.runId}' of the other namespace)` : '';
-      return this.result(call, `${answer}${cut}${endingNote(tool.agent, result.status)}`, false);
+      const result: unknown = await service.executeOperation('runAgent', { agent: tool.agent, input, caller: `${workflowInfo().namespace}/${runId}` }, { scheduleToCloseTimeout: tool.timeoutMs });
+      const answer = remoteAnswer(result);
+      if (answer === undefined) return this.result(call, `The ${tool.agent} agent (through Nexus endpoint '${tool.endpoint}') sent back no answer in a form Cairn reads.`, true);
+      return this.result(call, `${answer.text}${endingNote(tool.agent, answer.status)}`, false);
     } catch (error) {
       if (CancellationScope.current().consideredCancelled) throw error;
       return this.result(call, `The ${tool.agent} agent (through Nexus endpoint '${tool.endpoint}') failed: ${failureMessage(error)}. Decide whether to retry, work around it, or report it.`, true);
@@ -293,6 +292,24 @@ function endingNote(agent: string, status: AgentRunResult['status']): string {
     default:
       return '';
   }
+}
+
+/** Most of another namespace's answer the model is handed inline: it passes through this run's history. */
+const maxRemoteAnswerChars = 8_000;
+
+/**
+ * Another team's run result, checked: their workers are not this run's to trust. Its value as
+ * JSON (a typed agent) or its text; an answer too long for history is cut, naming their run.
+ */
+function remoteAnswer(result: unknown): { text: string; status: AgentRunResult['status'] } | undefined {
+  if (typeof result !== 'object' || result === null) return undefined;
+  const { output, value, status, runId, outputRef } = result as Partial<AgentRunResult>;
+  if (typeof output !== 'string' || typeof status !== 'string') return undefined;
+  const whole = value !== undefined ? (JSON.stringify(value) ?? output) : output;
+  const where = typeof runId === 'string' ? ` in run '${runId.slice(0, 200)}' of the other namespace` : '';
+  if (whole.length > maxRemoteAnswerChars) return { text: `${whole.slice(0, maxRemoteAnswerChars)} (cut: the whole answer is${where})`, status };
+  // A large answer stays in the other side's blob store: what came is its beginning.
+  return { text: outputRef && value === undefined ? `${whole} (cut: the whole answer is${where})` : whole, status };
 }
 
 function timeoutAt(timeoutMs: number | undefined): number | undefined {
