@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { eventually, MockModelServer, startTestStack, toolResults, type TestStack } from '@cairn/testing';
 import proto from '@temporalio/proto';
 import { parseEncryptionKeys, startCodecServer, type EncryptionSettings } from '../src/encryption/index.ts';
-import { defineAgent, defineTool } from '../src/index.ts';
+import { CairnClient, defineAgent, defineTool } from '../src/index.ts';
 import { approveSignal } from '../src/workflow/definitions.ts';
 import { digestHistory } from '../src/analytics/index.ts';
 import { fetchDecodedHistory } from '../src/client/decoded-history.ts';
@@ -132,6 +132,12 @@ describe('an encrypted stack', () => {
     expect(rejected[0]!.message).toMatch(/^Invalid approval: A payload was refused: it is not encrypted with this stack's key\.$/);
     expect(payments).toEqual([]);
     expect((await stack.client.pending(runId)).map((item) => item.id)).toEqual([pending!.id]);
+
+    // Without the key the run is still listed (from its search attributes); its sealed questions stay out of the inbox.
+    const strangerRuns = new CairnClient(stranger, { taskQueue: stack.taskQueue });
+    expect((await strangerRuns.list({ limit: 500 })).find((run) => run.runId === runId)).toMatchObject({ agent: 'cashier', temporalStatus: 'RUNNING', state: 'waiting_for_human' });
+    expect((await strangerRuns.inbox()).filter((item) => item.runId === runId)).toEqual([]);
+    expect((await stack.client.inbox()).filter((item) => item.runId === runId)).toHaveLength(1);
 
     await stack.client.decide(runId, { approved: true });
     expect((await stack.client.result(runId)).status).toBe('completed');

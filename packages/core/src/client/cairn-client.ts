@@ -27,6 +27,7 @@ import { choosePending, type InboxItem } from './human-input.ts';
 import { usageFromHistory } from './history-usage.ts';
 import { queuedDecisionIds } from './queued-decisions.ts';
 import { fetchDecodedHistory } from './decoded-history.ts';
+import { listExecutions } from './list-executions.ts';
 import { formatBytes } from '../transcript/claim-check.ts';
 import { runDetails, runSummary } from '../workflow/summaries.ts';
 import { readRunRecord, type RunRecord } from './run-record.ts';
@@ -327,11 +328,14 @@ export class CairnClient {
     return pendingOf(info);
   }
 
-  /** Every pending question and approval across all runs, sub-agent runs included, oldest first. */
+  /**
+   * Every pending question and approval across all runs, sub-agent runs included, oldest first.
+   * A waiting run whose memo this client cannot decode (encrypted with a key it lacks) lists nothing.
+   */
   async inbox(): Promise<InboxItem[]> {
     const items: InboxItem[] = [];
     const query = `${CairnSearchAttributes.waitingForHuman.name} = true AND ExecutionStatus = 'Running'`;
-    for await (const info of this.temporal.workflow.list({ query })) {
+    for await (const info of listExecutions(this.temporal, query)) {
       const parentRunId = info.typedSearchAttributes.get(CairnSearchAttributes.parentRun);
       const rejected = rejectedOf(info);
       for (const item of pendingOf(info)) {
@@ -445,12 +449,12 @@ export class CairnClient {
     const runs: RunSummary[] = [];
     const types = options.workflowTypes ?? ['agentWorkflow'];
     const query = options.query ?? `(${types.map((type) => `WorkflowType = '${type}'`).join(' OR ')}) AND ${CairnSearchAttributes.parentRun.name} IS NULL`;
-    for await (const info of this.temporal.workflow.list({ query })) {
+    for await (const info of listExecutions(this.temporal, query)) {
       runs.push({
         runId: info.workflowId,
         agent: agentOf(info),
-        state: info.status.name === 'RUNNING' ? String(info.typedSearchAttributes.get(CairnSearchAttributes.state) ?? 'running') : info.status.name.toLowerCase(),
-        temporalStatus: info.status.name,
+        state: info.status === 'RUNNING' ? String(info.typedSearchAttributes.get(CairnSearchAttributes.state) ?? 'running') : info.status.toLowerCase(),
+        temporalStatus: info.status,
         startedAt: info.startTime,
         closedAt: info.closeTime,
       });

@@ -1,0 +1,47 @@
+import type { Client } from '@temporalio/client';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
+import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
+import { optionalTsToDate, requiredTsToDate } from '@temporalio/common/lib/time.js';
+import type { TypedSearchAttributes } from '@temporalio/common';
+// A CommonJS package: Node's ESM loader sees only its default export.
+import proto from '@temporalio/proto';
+
+/** A run as visibility lists it. `memo` is undefined when this client cannot decode it. */
+export interface ListedExecution {
+  workflowId: string;
+  type: string;
+  /** Temporal's status name: RUNNING, COMPLETED, FAILED, … */
+  status: string;
+  startTime: Date;
+  closeTime?: Date;
+  typedSearchAttributes: TypedSearchAttributes;
+  memo?: Record<string, unknown>;
+}
+
+const statusNames = proto.temporal.api.enums.v1.WorkflowExecutionStatus;
+
+/**
+ * Lists executions page by page, decoding each run's memo on its own. The SDK's
+ * `workflow.list` decodes every memo inside its iterator, so one run whose memo this
+ * client cannot decode (encrypted with a key it lacks, or by another team's codec)
+ * ends the whole listing; here that run is listed without its memo instead.
+ */
+export async function* listExecutions(temporal: Client, query: string): AsyncGenerator<ListedExecution> {
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await temporal.workflowService.listWorkflowExecutions({ namespace: temporal.options.namespace, query, nextPageToken });
+    for (const raw of page.executions) {
+      const workflowId = raw.execution?.workflowId ?? '';
+      yield {
+        workflowId,
+        type: raw.type?.name ?? '',
+        status: (statusNames[raw.status ?? 0] ?? 'UNSPECIFIED').replace('WORKFLOW_EXECUTION_STATUS_', ''),
+        startTime: requiredTsToDate(raw.startTime, 'startTime'),
+        closeTime: optionalTsToDate(raw.closeTime),
+        typedSearchAttributes: decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields),
+        memo: await decodeMapFromPayloads(temporal.options.loadedDataConverter, raw.memo?.fields, { type: 'workflow', namespace: temporal.options.namespace, workflowId }).catch(() => undefined),
+      };
+    }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+}
