@@ -94,7 +94,8 @@ describe('asynchronous tools', { timeout: 120_000 }, () => {
   it('takes a result posted to the callback server with the call’s token, and refuses a wrong one', async () => {
     const runId = await start([{ name: 'open_ticket', arguments: { summary: 'laptop slow' } }]);
     const [pending] = await waiting(runId);
-    const handed = handedOver.get('laptop slow')!;
+    // The inbox lists the call as soon as it is scheduled; execute may still be starting the work.
+    const handed = await eventually(() => handedOver.get('laptop slow'), 'execute to hand the call over');
     expect(handed.callbackUrl).toBe(`${callbacks.url}/v1/callbacks/${runId}/${pending!.id}`);
     const post = (token: string, body: unknown) =>
       fetch(handed.callbackUrl, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -117,7 +118,8 @@ describe('asynchronous tools', { timeout: 120_000 }, () => {
       { name: 'run_build', arguments: { target: 'nightly' } },
     ]);
     await waiting(runId, 2);
-    await stack.temporal.activity.complete(Buffer.from(handedOver.get('badge lost')!.taskToken, 'base64'), 'New badge issued.');
+    const handed = await eventually(() => handedOver.get('badge lost'), 'execute to hand the call over');
+    await stack.temporal.activity.complete(Buffer.from(handed.taskToken, 'base64'), 'New badge issued.');
     const { output } = await stack.client.result(runId);
     expect(output).toBe('New badge issued.\nThe build did not report back: treat it as failed.');
   });
