@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
 import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
 import { optionalTsToDate, requiredTsToDate } from '@temporalio/common/lib/time.js';
@@ -10,8 +10,8 @@ import proto from '@temporalio/proto';
 export interface ListedExecution {
   workflowId: string;
   type: string;
-  /** Temporal's status name: RUNNING, COMPLETED, FAILED, … */
-  status: string;
+  /** As the SDK names it: RUNNING, COMPLETED, CANCELLED, … */
+  status: WorkflowExecutionStatusName;
   startTime: Date;
   closeTime?: Date;
   typedSearchAttributes: TypedSearchAttributes;
@@ -19,6 +19,13 @@ export interface ListedExecution {
 }
 
 const statusNames = proto.temporal.api.enums.v1.WorkflowExecutionStatus;
+
+/** The SDK's name for a status, which spells CANCELED as CANCELLED; the same name `describe()` gives. */
+function statusName(code: proto.temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined): WorkflowExecutionStatusName {
+  const name = statusNames[code ?? 0]?.replace('WORKFLOW_EXECUTION_STATUS_', '');
+  if (name === undefined) return 'UNKNOWN';
+  return (name === 'CANCELED' ? 'CANCELLED' : name) as WorkflowExecutionStatusName;
+}
 
 /**
  * Lists executions page by page, decoding each run's memo on its own. The SDK's
@@ -35,7 +42,7 @@ export async function* listExecutions(temporal: Client, query: string): AsyncGen
       yield {
         workflowId,
         type: raw.type?.name ?? '',
-        status: (statusNames[raw.status ?? 0] ?? 'UNSPECIFIED').replace('WORKFLOW_EXECUTION_STATUS_', ''),
+        status: statusName(raw.status),
         startTime: requiredTsToDate(raw.startTime, 'startTime'),
         closeTime: optionalTsToDate(raw.closeTime),
         typedSearchAttributes: decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields),
