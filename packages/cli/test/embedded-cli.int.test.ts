@@ -149,7 +149,7 @@ describe('cairn in embedded mode', { timeout: 180_000 }, () => {
       const result = await cairn(['run', 'calc', 'What is 2+3?', '--config', config, '--max-turns', '1']);
 
       expect(result.code, result.stderr).toBe(2);
-      expect(result.stdout).toContain('Stopped after 1 turns (the turn limit) before a final answer.');
+      expect(result.stdout).toContain('Stopped after 1 turn (the turn limit) before a final answer.');
     });
   });
 

@@ -70,7 +70,7 @@ describe.skipIf(!hasTmux)('cairn run, streaming in a terminal', { timeout: 180_0
     const joined = final.replace(/\n/g, ' ');
     expect(joined.split('Line 1 of the tale.').length - 1).toBe(1);
     expect(joined).toContain(words.at(-1));
-    expect(final).toMatch(/✓ 1 turns · .* tokens/);
+    expect(final).toMatch(/✓ 1 turn · .* tokens/);
     // The progress line names the turn under way, not the turns finished.
     expect(final).toContain('turn 1 · calling model');
   });

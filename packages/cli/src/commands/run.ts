@@ -124,7 +124,7 @@ export async function runCommand(agentName: string, inputArgument: string | unde
           console.log(`\n${terminalSafe(answer)}\n`);
         }
         const cost = result.costUsd ? ` · $${result.costUsd.toFixed(4)}` : '';
-        console.log(dim(`${green('✓')} ${result.turns} turns · ${formatTokens(result.usage.inputTokens)} in / ${formatTokens(result.usage.outputTokens)} out tokens${cost}`));
+        console.log(dim(`${green('✓')} ${result.turns} turn${result.turns === 1 ? '' : 's'} · ${formatTokens(result.usage.inputTokens)} in / ${formatTokens(result.usage.outputTokens)} out tokens${cost}`));
       }
       return result.status === 'completed' ? 0 : 2;
     } finally {
@@ -139,7 +139,7 @@ export async function runCommand(agentName: string, inputArgument: string | unde
 function endingWarning(result: { status: string; turns: number; exhaustedLimit?: string }): string | undefined {
   switch (result.status) {
     case 'max_turns':
-      return `Stopped after ${result.turns} turns (the turn limit) before a final answer.`;
+      return `Stopped after ${result.turns} turn${result.turns === 1 ? '' : 's'} (the turn limit) before a final answer.`;
     case 'truncated':
       return 'The answer was cut off at the output limit and could not be continued: it is incomplete. Raise maxOutputTokens or the budget.';
     case 'budget_exhausted':
