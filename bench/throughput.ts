@@ -15,14 +15,15 @@ async function sideBySide(stack: BenchStack, options: BatchOptions): Promise<[Ba
 
 export async function perTurnCpu(stack: BenchStack, { quick }: { quick: boolean }): Promise<void> {
   const runs = quick ? 5 : 20;
-  // One batch is 220 steps on a fresh worker process: its CPU varies by ±20% from batch to batch here.
+  // One batch is 220 steps on a fresh worker process, after as many warming it up (steady state, as a
+  // long-lived worker runs): its CPU still varies by ±20% from batch to batch here.
   const rounds = quick ? 1 : 5;
   console.log(`\n## 1. CPU per turn (${runs} runs at once, 10 tool turns each, no model latency; medians of ${rounds} rounds)\n`);
   console.log('| tool result | design | worker CPU/turn | server CPU/turn | events/turn | history/turn |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const resultBytes of [1024, 8192]) {
     const measured: [BatchFigures, BatchFigures][] = [];
-    for (let round = 0; round < rounds; round += 1) measured.push(await sideBySide(stack, { runs, toolTurns: 10, latencyMs: 0, resultBytes }));
+    for (let round = 0; round < rounds; round += 1) measured.push(await sideBySide(stack, { runs, toolTurns: 10, latencyMs: 0, resultBytes, warmUpRuns: runs }));
     const [minimal, cairn] = ([0, 1] as const).map((design) => medianFigures(measured.map((pair) => pair[design])));
     for (const figures of [minimal!, cairn!]) {
       console.log(

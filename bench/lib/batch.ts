@@ -11,6 +11,11 @@ export interface BatchOptions {
   toolTurns: number;
   latencyMs: number;
   resultBytes: number;
+  /**
+   * Runs done on the fresh worker before measuring: its first runs compile the workflow bundle's
+   * and the activities' code, which a long-lived worker has long done. Default 0 (a cold worker).
+   */
+  warmUpRuns?: number;
 }
 
 export interface BatchFigures {
@@ -37,16 +42,22 @@ export async function runBatch(design: 'cairn' | 'minimal', stack: BenchStack, o
   const worker = await startBenchWorker(design, stack, taskQueue, { BENCH_RESULT_BYTES: String(options.resultBytes) });
   try {
     const client = new CairnClient(stack.temporal, { taskQueue });
+    /** Starts `count` runs and waits for them all. */
+    const runAll = async (count: number, prefix: string): Promise<string[]> => {
+      const ids = await Promise.all(
+        Array.from({ length: count }, async (_, index) => {
+          const runId = `${prefix}-${index}`;
+          if (design === 'cairn') await client.start('bench', `Look up ${options.toolTurns} topics.`, { runId, budget: { tokens: 1e12 } });
+          else await stack.temporal.workflow.start(minimalAgentWorkflow, { taskQueue, workflowId: runId, args: [{ prompt: `Look up ${options.toolTurns} topics.`, maxTurns: options.toolTurns + 1 }] });
+          return runId;
+        }),
+      );
+      await Promise.all(ids.map((runId) => stack.temporal.workflow.getHandle(runId).result()));
+      return ids;
+    };
+    if (options.warmUpRuns) await runAll(options.warmUpRuns, `${taskQueue}-warm-up`);
     const before = { worker: await worker.usage(), serverCpuMs: processCpuMs(stack.server.pid), at: performance.now() };
-    const ids = await Promise.all(
-      Array.from({ length: options.runs }, async (_, index) => {
-        const runId = `${taskQueue}-${index}`;
-        if (design === 'cairn') await client.start('bench', `Look up ${options.toolTurns} topics.`, { runId, budget: { tokens: 1e12 } });
-        else await stack.temporal.workflow.start(minimalAgentWorkflow, { taskQueue, workflowId: runId, args: [{ prompt: `Look up ${options.toolTurns} topics.`, maxTurns: options.toolTurns + 1 }] });
-        return runId;
-      }),
-    );
-    await Promise.all(ids.map((runId) => stack.temporal.workflow.getHandle(runId).result()));
+    const ids = await runAll(options.runs, taskQueue);
     const wallMs = performance.now() - before.at;
     const after = { worker: await worker.usage(), serverCpuMs: processCpuMs(stack.server.pid) };
     const modelSteps = options.runs * (options.toolTurns + 1);
