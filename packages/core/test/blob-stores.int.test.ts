@@ -112,7 +112,9 @@ async function collectsWhatOnlyOldRunsReach(store: CollectableBlobStore): Promis
   const oldResult = await store.put(`an old tool result ${Math.random()}`);
   const rewritten = `a result an old run wrote and a new run writes again ${Math.random()}`;
   await store.put(rewritten);
-  const old = await transcripts.append({ head: null, length: 0 }, [{ role: 'user', content: 'an old question' }, { message: { role: 'tool', toolCallId: 'c1', toolName: 'lookup', isError: false, content: '' }, contentRef: oldResult }]);
+  // Two appends, two entries (as two turns write them).
+  const asked = await transcripts.append({ head: null, length: 0 }, [{ role: 'user', content: 'an old question' }]);
+  const old = await transcripts.append(asked, [{ message: { role: 'tool', toolCallId: 'c1', toolName: 'lookup', isError: false, content: '' }, contentRef: oldResult }]);
   const kept = await transcripts.append({ head: null, length: 0 }, [{ role: 'user', content: `a question still open ${Math.random()}` }]);
   const keptLater = await transcripts.append(kept, [{ message: { role: 'tool', toolCallId: 'c2', toolName: 'lookup', isError: false, content: '' }, contentRef: spec }]);
   await sleep(1_100);

@@ -27,10 +27,10 @@ import { ModelCallError } from '../providers/model-errors.ts';
 export type ModelResolver = (modelId: string) => { provider: ModelProvider; model: string; definition?: Pick<ProviderDefinition, 'tokenMargin' | 'estimateInputTokens'> };
 
 /**
- * One model call. It first appends what is new (the user's input or the last
- * turn's tool results) to the transcript, reads the whole conversation from the
- * store, calls the model, and appends the reply. Appends are content-addressed,
- * so a retry after a crash rebuilds exactly the same transcript.
+ * One model call. It reads the conversation from the store, adds what is new
+ * (the user's input or the last turn's tool results), calls the model, and
+ * appends what was new and the reply to the transcript as one entry. Appends
+ * are content-addressed, so a retry after a crash rebuilds exactly the same transcript.
  */
 export function callModelActivity(deps: { blobs: BlobStore; transcripts: TranscriptStore; resolveModel: ModelResolver; agents: AgentRegistry; specs: SpecCache }) {
   const summaries = new Map<string, Message>();
@@ -63,8 +63,11 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
     const { definition } = deps.resolveModel(spec.model);
     const margin = definition?.tokenMargin ?? defaultTokenMargin;
     const calibration = input.inputCalibration ?? 1;
-    const withNew = await deps.transcripts.append(input.transcript, await materialise(input.append));
-    const conversation = await deps.transcripts.read(withNew);
+    // What is new is written with the reply, as one entry; a call that ends without one writes it alone.
+    const additions = await materialise(input.append);
+    const conversation = [...(await deps.transcripts.read(input.transcript)), ...additions.map((addition) => ('contentRef' in addition ? addition.message : addition))];
+    const withNew = () => deps.transcripts.append(input.transcript, additions);
+    const length = input.transcript.length + additions.length;
     const offered = spec.tools.filter((tool) => !(tool.kind === 'function' && tool.internal));
     const tools = input.withoutTools ? [] : offered.map(({ name, description, parameters }) => ({ name, description, parameters }));
     const output = spec.output && { name: spec.output.name, description: spec.output.description, schema: spec.output.schema };
@@ -100,7 +103,7 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
           return Math.ceil((await estimate(shown)) * calibration);
         },
       });
-      if (fit.kind === 'summarize') return { transcript: withNew, compact: { context: fit.view, through: fit.through } };
+      if (fit.kind === 'summarize') return { transcript: await withNew(), compact: { context: fit.view, through: fit.through } };
       if (fit.kind === 'too_large') {
         throw new ModelCallError(
           `The conversation does not fit ${spec.model}'s context window: its newest messages alone take about ${fit.tokens.toLocaleString('en-US')} tokens, and at most ${fit.limit.toLocaleString('en-US')} fit beside the output cap.`,
@@ -119,7 +122,7 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
     if (input.allowance && !leavesBudgetUntouched(bound(messages) * calibration, maxOutputTokens, input.allowance)) {
       const inputTokens = Math.ceil((estimatedInputTokens ?? (await estimate(messages))) * calibration);
       const plan = planModelCall(inputTokens, maxOutputTokens, input.allowance);
-      if (!plan.ok) return { transcript: withNew, refused: { limit: plan.limit, reason: plan.reason, inputTokens } };
+      if (!plan.ok) return { transcript: await withNew(), refused: { limit: plan.limit, reason: plan.reason, inputTokens } };
       maxOutputTokens = plan.maxOutputTokens;
     }
     // An earlier attempt cut off mid-stream was billed for what it read and wrote: the budget counts it.
@@ -131,7 +134,7 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
       reporter.carry(interrupted);
     }
     const { provider, model } = deps.resolveModel(spec.model);
-    const response = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { chat: input.turn ?? withNew.length }, () =>
+    const response = await withinStep(input.trace && { runId: input.runId, ...input.trace }, { chat: input.turn ?? length }, () =>
       provider.generate({
         model,
         instructions: spec.instructions,
@@ -143,8 +146,8 @@ export function callModelActivity(deps: { blobs: BlobStore; transcripts: Transcr
         signal: Context.current().cancellationSignal,
       }),
     );
-    const message = assignCallIds(response.message, input.turn ?? withNew.length);
-    const transcript = await deps.transcripts.append(withNew, [message]);
+    const message = assignCallIds(response.message, input.turn ?? length);
+    const transcript = await deps.transcripts.append(input.transcript, [...additions, message]);
     const outputCheck = spec.output && message.toolCalls.length === 0 ? await checkedOutput(spec, message.content) : undefined;
     return {
       transcript,

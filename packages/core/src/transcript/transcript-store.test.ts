@@ -5,10 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { FileBlobStore } from '../blob-stores/file-blob-store.ts';
 import { emptyTranscript, TranscriptStore } from './transcript-store.ts';
 
-/** A file store that counts the bytes written to it. */
+/** A file store that counts the blobs and bytes written to it. */
 class CountingBlobStore extends FileBlobStore {
+  writes = 0;
   written = 0;
   override async put(content: string): Promise<string> {
+    this.writes += 1;
     this.written += Buffer.byteLength(content);
     return super.put(content);
   }
@@ -39,5 +41,21 @@ describe('TranscriptStore', () => {
     const blobs = new FileBlobStore(mkdtempSync(join(tmpdir(), 'cairn-transcript-')));
     const head = await blobs.put(JSON.stringify({ parent: null, message: { role: 'user', content: 'An older run.' } }));
     expect(await new TranscriptStore(blobs).read({ head, length: 1 })).toEqual([{ role: 'user', content: 'An older run.' }]);
+  });
+
+  it('writes what one append adds as one blob, and reads it back in order beside older one-message entries', async () => {
+    const blobs = new CountingBlobStore(mkdtempSync(join(tmpdir(), 'cairn-transcript-')));
+    const older = await blobs.put(JSON.stringify({ parent: null, message: { role: 'user', content: 'Look two things up.' } }));
+    const results = await Promise.all(['first result', 'second result'].map((result) => blobs.put(result)));
+    blobs.writes = 0;
+
+    const turn = await new TranscriptStore(blobs).append({ head: older, length: 1 }, [
+      { message: { role: 'tool', toolCallId: 'call-1-1', toolName: 'lookup', isError: false, content: 'first result' }, contentRef: results[0]! },
+      { message: { role: 'tool', toolCallId: 'call-1-2', toolName: 'lookup', isError: false, content: 'second result' }, contentRef: results[1]! },
+      { role: 'assistant', content: 'Both found.', toolCalls: [] },
+    ]);
+    expect(blobs.writes).toBe(1);
+    expect(turn.length).toBe(4);
+    expect((await new TranscriptStore(blobs).read(turn)).map((message) => message.content)).toEqual(['Look two things up.', 'first result', 'second result', 'Both found.']);
   });
 });

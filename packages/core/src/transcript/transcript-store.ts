@@ -15,12 +15,23 @@ export interface TranscriptRef {
   length: number;
 }
 
-interface TranscriptEntry {
-  parent: string | null;
+/** One message as an entry stores it: its content inline, or by the key of the blob that holds it. */
+interface StoredEntryMessage {
   message: Message;
   /** The message's content is this blob (and `suffix`), stored once by whoever made it, such as a tool activity. */
   contentRef?: string;
   suffix?: string;
+}
+
+/**
+ * An entry holds the messages one append added: a turn's tool results and the model's reply
+ * are one blob, not one each. `message` (with its `contentRef` and `suffix`) is the newest;
+ * `before` holds the ones added with it, oldest first. Entries written before `before`
+ * existed hold one message each.
+ */
+interface TranscriptEntry extends StoredEntryMessage {
+  parent: string | null;
+  before?: StoredEntryMessage[];
 }
 
 /** A message whose content is already in the blob store: its entry refers to that blob instead of holding the content again. */
@@ -43,25 +54,25 @@ export class TranscriptStore {
     private readonly cacheSize = 2048,
   ) {}
 
+  /** Adds the messages as one entry (one blob write however many there are). */
   async append(ref: TranscriptRef, additions: readonly (Message | StoredContentMessage)[]): Promise<TranscriptRef> {
-    let { head, length } = ref;
-    const before = head === null ? [] : await this.read(ref);
-    const messages: Message[] = [];
-    for (const addition of additions) {
-      const entry: TranscriptEntry =
-        'contentRef' in addition
-          ? { parent: head, message: { ...addition.message, content: '' }, contentRef: addition.contentRef, ...(addition.suffix ? { suffix: addition.suffix } : {}) }
-          : { parent: head, message: addition };
-      head = await this.blobs.put(JSON.stringify(entry));
-      length += 1;
-      messages.push('contentRef' in addition ? addition.message : addition);
-    }
-    if (head !== null && messages.length > 0) this.remember(head, [...before, ...messages]);
-    return { head, length };
+    if (additions.length === 0) return ref;
+    const before = ref.head === null ? [] : await this.read(ref);
+    const stored = additions.map((addition): StoredEntryMessage =>
+      'contentRef' in addition
+        ? { message: { ...addition.message, content: '' }, contentRef: addition.contentRef, ...(addition.suffix ? { suffix: addition.suffix } : {}) }
+        : { message: addition },
+    );
+    const newest = stored.at(-1)!;
+    const entry: TranscriptEntry = { parent: ref.head, ...newest, ...(stored.length > 1 ? { before: stored.slice(0, -1) } : {}) };
+    const head = await this.blobs.put(JSON.stringify(entry));
+    this.remember(head, [...before, ...additions.map((addition) => ('contentRef' in addition ? addition.message : addition))]);
+    return { head, length: ref.length + additions.length };
   }
 
   async read(ref: TranscriptRef): Promise<readonly Message[]> {
-    const newest: Message[] = [];
+    /** Entries not in the cache, newest first. */
+    const entries: TranscriptEntry[] = [];
     let key = ref.head;
     let known: readonly Message[] = [];
     while (key !== null) {
@@ -71,15 +82,23 @@ export class TranscriptStore {
         break;
       }
       const entry = JSON.parse(await this.blobs.get(key)) as TranscriptEntry;
-      newest.push(entry.contentRef ? ({ ...entry.message, content: (await this.blobs.get(entry.contentRef)) + (entry.suffix ?? '') } as Message) : entry.message);
+      entries.push(entry);
       key = entry.parent;
     }
-    const messages = newest.length === 0 ? known : [...known, ...newest.reverse()];
+    const newest: Message[] = [];
+    for (const entry of entries.reverse()) {
+      for (const stored of [...(entry.before ?? []), entry]) newest.push(await this.materialised(stored));
+    }
+    const messages = newest.length === 0 ? known : [...known, ...newest];
     if (messages.length !== ref.length) {
-      throw new Error(`Transcript ${ref.head} has ${messages.length} entries where ${ref.length} were expected.`);
+      throw new Error(`Transcript ${ref.head} holds ${messages.length} messages where ${ref.length} were expected.`);
     }
     if (ref.head !== null) this.remember(ref.head, messages);
     return messages;
+  }
+
+  private async materialised({ message, contentRef, suffix }: StoredEntryMessage): Promise<Message> {
+    return contentRef ? ({ ...message, content: (await this.blobs.get(contentRef)) + (suffix ?? '') } as Message) : message;
   }
 
   private remember(head: string, messages: readonly Message[]): void {
