@@ -9,7 +9,8 @@
  * Deterministic code only: no Node APIs, no SDKs, no tool implementations.
  * Conversations live in the transcript store; this code holds references.
  */
-import { ApplicationFailure, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { LoopChanges } from './loop-changes.ts';
+import { ApplicationFailure, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { ContextFull, ModelCallRefused, TranscriptAppend } from '../activity-contract.ts';
 import { loopActivities } from './loop-activities.ts';
 import type { Amount, BudgetDimension } from '../budget/budget-ledger.ts';
@@ -50,6 +51,8 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   const runId = workflowInfo().workflowId;
   const { resolveAgent, resolveAgentLocally, callModel, compactContext, runTool, startAsyncTool, finishAsyncTool, prepareToolCall } = loopActivities(options);
 
+  // Decided first, so that a new run's one patch marker comes before any command.
+  const changes = new LoopChanges();
   const events = new RunEvents();
   const inbox = new HumanInbox();
   const status = newRunStatus({
@@ -60,7 +63,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   });
   let budget: RunBudget | undefined;
   let exhaustion: BudgetExhaustion | undefined;
-  const publisher = new StatusPublisher(status, inbox, () => budget?.status);
+  const publisher = new StatusPublisher(status, inbox, () => budget?.status, changes);
   events.subscribe(publisher.apply);
   const identity = runIdentity(input);
   forwardToSink(events, identity);
@@ -73,6 +76,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     status,
     inbox,
     publisher,
+    changes,
     budget: () => budget?.status,
     topUp: (amount) => {
       if (!budget) return void earlyTopUps.push(amount);
@@ -84,7 +88,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   const agentToResolve = options.model ? { name: input.agent, model: options.model } : input.agent;
   const { spec, specRef } =
     input.resume ??
-    (patched('cairn-resolve-agent-locally')
+    (changes.has('cairn-resolve-agent-locally')
       ? await resolveAgentLocally.executeWithOptions({ summary: `resolve agent ${input.agent}` }, [agentToResolve])
       : await resolveAgent.executeWithOptions({ summary: `resolve agent ${input.agent}` }, [agentToResolve]));
   const maxTurns = options.maxTurns ?? spec.maxTurns;
@@ -191,7 +195,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
       maxContinuations: options.continuations,
       wrapUpFor,
       // Structured output cut off is broken JSON: it is repaired whole rather than continued.
-      continueCutOffAnswers: () => !spec.output && patched('cairn-continue-cut-off-answers'),
+      continueCutOffAnswers: () => !spec.output && changes.has('cairn-continue-cut-off-answers'),
       budgetExhausted: () => runBudget.exhausted() !== undefined,
       partialResult,
     });

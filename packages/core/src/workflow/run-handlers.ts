@@ -4,7 +4,8 @@
  * come from anyone who can reach the server: each is checked before it touches
  * the run, and a signal that cannot be taken is recorded, never dropped.
  */
-import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { LoopChanges } from './loop-changes.ts';
+import { setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Amount } from '../budget/budget-ledger.ts';
 import { addBudgetSignal, answerSignal, answerUpdate, approveSignal, decideUpdate, denySignal, statusQuery } from './definitions.ts';
 import type { HumanInbox } from './human-inbox.ts';
@@ -17,11 +18,12 @@ export interface RunHandlers {
   status: RunStatus;
   inbox: HumanInbox;
   publisher: StatusPublisher;
+  changes: LoopChanges;
   budget: () => BudgetStatus | undefined;
   topUp: (amount: Amount) => void;
 }
 
-export function setRunHandlers({ status, inbox, publisher, budget, topUp }: RunHandlers): void {
+export function setRunHandlers({ status, inbox, publisher, changes, budget, topUp }: RunHandlers): void {
   // Answered by whichever worker holds the run: its build is the one serving the run now.
   setHandler(statusQuery, () => ({ ...status, budget: budget(), buildId: workflowInfo().currentDeploymentVersion?.buildId ?? workflowInfo().currentBuildId }));
   setHandler(answerUpdate, (answer) => inbox.answer(parseAnswer(answer)), { validator: (answer) => inbox.validateAnswer(parseAnswer(answer)) });
@@ -45,7 +47,7 @@ export function setRunHandlers({ status, inbox, publisher, budget, topUp }: RunH
     try {
       apply();
     } catch (error) {
-      publisher.rejected((error as Error).message, patched('cairn-rejections-in-memo'));
+      publisher.rejected((error as Error).message, changes.has('cairn-rejections-in-memo'));
     }
   }
 }

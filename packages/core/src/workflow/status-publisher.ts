@@ -3,7 +3,8 @@
  * what is published for readers without a worker (search attributes and memo)
  * and for the Web UI (current details).
  */
-import { patched, setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import type { LoopChanges } from './loop-changes.ts';
+import { setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { addUsage } from '../messages.ts';
 import { CairnSearchAttributes } from '../temporal/search-attributes.ts';
 import type { HumanInbox } from './human-inbox.ts';
@@ -52,6 +53,7 @@ export class StatusPublisher {
     readonly status: RunStatus,
     private readonly inbox: HumanInbox,
     private readonly budget: () => BudgetStatus | undefined,
+    private readonly changes: LoopChanges,
   ) {}
 
   get state(): RunState {
@@ -117,7 +119,7 @@ export class StatusPublisher {
   private setState(next: RunState): void {
     this.status.state = next;
     this.current = next;
-    this.coarse ??= patched('cairn-visible-state-on-change');
+    this.coarse ??= this.changes.has('cairn-visible-state-on-change');
     const visible = this.coarse ? visibleState(next) : next;
     if (visible !== this.published) upsertSearchAttributes([{ key: CairnSearchAttributes.state, value: visible }]);
     this.published = visible;
