@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { askHuman, defineAgent, defineTool, type RunRecord } from '@cairn/core';
-import { eventually, MockModelServer, startTestStack, toolResults, type MockRequest, type ScriptedReply, type TestStack } from '@cairn/testing';
+import { eventually, MockModelServer, startTestStack, toolResults, type MockRequest, type ScriptedReply, type TestStack, transferTool } from '@cairn/testing';
 import { startConsoleServer, type ConsoleServer } from '../src/console/console-server.ts';
 import { runCli } from './cli-process.ts';
 
@@ -22,17 +22,7 @@ const browserPath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin
 const screenshots = process.env.CAIRN_UPDATE_SCREENSHOTS ? resolve('docs/images') : mkdtempSync(join(tmpdir(), 'cairn-console-shots-'));
 const aliceToken = 'alice-token-0123456789abcdef';
 
-const transfers: { to: string; amount: number }[] = [];
-const transfer = defineTool({
-  name: 'transfer',
-  description: 'Transfers money.',
-  input: z.object({ to: z.string(), amount: z.number().positive() }),
-  needsApproval: true,
-  execute: (args) => {
-    transfers.push(args);
-    return `sent ${args.amount} to ${args.to}`;
-  },
-});
+const { transfer, transfers } = transferTool();
 const helper = defineAgent({ name: 'helper', model: 'openai:gpt-test', instructions: 'You help; ask when unsure.', tools: [askHuman()] });
 const lead = defineAgent({ name: 'lead', model: 'openai:gpt-test', instructions: 'You lead. Delegate.', subAgents: [helper], budget: { tokens: 100_000 } });
 const banker = defineAgent({ name: 'banker', model: 'openai:gpt-test', instructions: 'You move money when asked.', tools: [transfer] });

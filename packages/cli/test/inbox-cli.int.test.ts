@@ -8,22 +8,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { z } from 'zod';
-import { MockModelServer, startTestStack, toolResults, type MockRequest, type ScriptedReply, type TestStack, eventually } from '@cairn/testing';
-import { askHuman, defineAgent, defineTool, type InboxItem, type PendingItem } from '@cairn/core';
+import { MockModelServer, startTestStack, toolResults, type MockRequest, type ScriptedReply, type TestStack, eventually, transferTool } from '@cairn/testing';
+import { askHuman, defineAgent, type InboxItem, type PendingItem } from '@cairn/core';
 import { runCli } from './cli-process.ts';
 
-const transfers: { to: string; amount: number }[] = [];
-const transfer = defineTool({
-  name: 'transfer',
-  description: 'Transfers money.',
-  input: z.object({ to: z.string(), amount: z.number().positive() }),
-  needsApproval: true,
-  execute: (args) => {
-    transfers.push(args);
-    return `sent ${args.amount} to ${args.to}`;
-  },
-});
+const { transfer, transfers } = transferTool();
 
 const asker = defineAgent({ name: 'asker', model: 'openai:gpt-test', instructions: 'You ask when unsure.', tools: [askHuman()] });
 const banker = defineAgent({ name: 'banker', model: 'openai:gpt-test', instructions: 'You move money when asked.', tools: [transfer] });

@@ -1,20 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MockModelServer, toolResults, type MockRequest, type ScriptedReply, startTestStack, type TestStack, eventually } from '@cairn/testing';
+import { MockModelServer, toolResults, type MockRequest, type ScriptedReply, startTestStack, type TestStack, eventually, transferTool } from '@cairn/testing';
 import { askHuman, defineAgent, defineTool, type PendingItem } from '../src/index.ts';
 import { answerSignal, answerUpdate } from '../src/workflow/definitions.ts';
 
-const transfers: { to: string; amount: number }[] = [];
-const transfer = defineTool({
-  name: 'transfer',
-  description: 'Transfers money.',
-  input: z.object({ to: z.string(), amount: z.number().positive() }),
-  needsApproval: true,
-  execute: (args) => {
-    transfers.push(args);
-    return `sent ${args.amount} to ${args.to}`;
-  },
-});
+const { transfer, transfers } = transferTool();
 
 const lookup = defineTool({
   name: 'lookup',

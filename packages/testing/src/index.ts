@@ -20,3 +20,4 @@ export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
 export { startPostgres, postgresBinDirectory, type PostgresServer } from './postgres-server.ts';
 export { startS3Server, seaweedfs, type S3Server } from './s3-server.ts';
 export { orderDeskServer, startMcpHttpServer, mcpStdioServerCommand, type McpCall, type McpHttpServer } from './mcp-test-server.ts';
+export { transferTool, type Transfer } from './transfer-tool.ts';
