@@ -13,3 +13,5 @@ export { newRunId } from './client/cairn-client.ts';
 export { describePending } from './client/human-input.ts';
 // The chores of Cairn's small HTTP servers (the CLI's web console shares them).
 export { bearerToken, listen, readBody, sameSecret, sendJson, type ListeningServer } from './http/small-server.ts';
+// The one rule for a person's name recorded with an answer or decision (the console's token names).
+export { personNamePattern } from './workflow/payloads.ts';

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { CairnError, UnknownRunError, type CairnClient } from '@cairn/core';
-import { bearerToken, listen, readBody, sameSecret, sendJson as reply, type ListeningServer } from '@cairn/core/internals';
+import { bearerToken, listen, personNamePattern, readBody, sameSecret, sendJson as reply, type ListeningServer } from '@cairn/core/internals';
 import { ConsoleData, type RunFilter } from './console-data.ts';
 
 export interface ConsoleToken {
@@ -40,7 +40,7 @@ export function consoleTokens(value: string | undefined): ConsoleToken[] {
   return value.split(',').map((entry) => {
     const colon = entry.indexOf(':');
     const [name, token] = colon < 0 ? ['console', entry.trim()] : [entry.slice(0, colon).trim(), entry.slice(colon + 1).trim()];
-    if (!/^[\w.@-]{1,64}$/.test(name)) throw new CairnError(`CAIRN_UI_TOKEN names '${name}': a name is 1-64 letters, digits or . _ @ -.`);
+    if (!personNamePattern.test(name)) throw new CairnError(`CAIRN_UI_TOKEN names '${name}': a name is 1-64 letters, digits or . _ @ -.`);
     if (token.length < 16) throw new CairnError(`CAIRN_UI_TOKEN's token for '${name}' is shorter than 16 characters.`, { hint: 'Use long random tokens, e.g. `openssl rand -hex 24`.' });
     return { name, token };
   });

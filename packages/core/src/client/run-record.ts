@@ -15,6 +15,7 @@ import { defaultBudgetPolicy } from '../budget/budget-policy.ts';
 import { costOf } from '../budget/prices.ts';
 import { addUsage, zeroUsage, type StopReason, type TokenUsage } from '../messages.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
+import { personNamePattern } from '../workflow/payloads.ts';
 import { claimedTextNote } from '../transcript/claim-check.ts';
 import type { AgentRunInput, AgentRunResult } from '../workflow/run-types.ts';
 import { firstPayload } from './history-payloads.ts';
@@ -370,7 +371,8 @@ class RecordReader {
     }
     const call = this.calls.get(String(payload.questionId ?? payload.callId ?? ''));
     if (!call) return;
-    const who = typeof payload.person === 'string' ? payload.person : undefined;
+    // A signal in history may be one the run refused: only a name the run could have taken is shown.
+    const who = typeof payload.person === 'string' && personNamePattern.test(payload.person) ? payload.person : undefined;
     if (name === 'answer' || name === 'answerQuestion') {
       call.answeredBy = 'person';
       if (who) call.answeredByName = who;

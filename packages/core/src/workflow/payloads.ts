@@ -55,11 +55,14 @@ function optionalText(fields: Fields, field: string, what: string, problems: Pro
   return typeof value === 'string' ? value : undefined;
 }
 
+/** What a person's name may be (a console token's name): it is recorded in history and printed in terminals. */
+export const personNamePattern = /^[\w.@-]{1,64}$/;
+
 /** Who answered or decided (a console token's name): recorded with the answer, in history. */
 function person(fields: Fields, problems: Problems): string | undefined {
   const value = fields.person;
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^[\w.@-]{1,64}$/.test(value)) problems.add('person', 'the name must be 1-64 letters, digits or . _ @ -');
+  if (typeof value !== 'string' || !personNamePattern.test(value)) problems.add('person', 'the name must be 1-64 letters, digits or . _ @ -');
   return typeof value === 'string' ? value : undefined;
 }
 
