@@ -335,7 +335,7 @@ export class CairnClient {
   async inbox(): Promise<InboxItem[]> {
     const items: InboxItem[] = [];
     const query = `${CairnSearchAttributes.waitingForHuman.name} = true AND ExecutionStatus = 'Running'`;
-    for await (const info of listExecutions(this.temporal, query)) {
+    for await (const info of listExecutions(this.temporal, query, { memo: true })) {
       const parentRunId = info.typedSearchAttributes.get(CairnSearchAttributes.parentRun);
       const rejected = rejectedOf(info);
       for (const item of pendingOf(info)) {
@@ -449,7 +449,7 @@ export class CairnClient {
     const runs: RunSummary[] = [];
     const types = options.workflowTypes ?? ['agentWorkflow'];
     const query = options.query ?? `(${types.map((type) => `WorkflowType = '${type}'`).join(' OR ')}) AND ${CairnSearchAttributes.parentRun.name} IS NULL`;
-    for await (const info of listExecutions(this.temporal, query)) {
+    for await (const info of listExecutions(this.temporal, query, { memo: false })) {
       runs.push({
         runId: info.workflowId,
         agent: agentOf(info),

@@ -31,9 +31,10 @@ function statusName(code: proto.temporal.api.enums.v1.WorkflowExecutionStatus | 
  * Lists executions page by page, decoding each run's memo on its own. The SDK's
  * `workflow.list` decodes every memo inside its iterator, so one run whose memo this
  * client cannot decode (encrypted with a key it lacks, or by another team's codec)
- * ends the whole listing; here that run is listed without its memo instead.
+ * ends the whole listing; here that run is listed without its memo instead. A caller
+ * that needs no memo (`memo: false`) decodes none: with encryption on, each is a decryption.
  */
-export async function* listExecutions(temporal: Client, query: string): AsyncGenerator<ListedExecution> {
+export async function* listExecutions(temporal: Client, query: string, options: { memo: boolean }): AsyncGenerator<ListedExecution> {
   let nextPageToken: Uint8Array | undefined;
   do {
     const page = await temporal.workflowService.listWorkflowExecutions({ namespace: temporal.options.namespace, query, nextPageToken });
@@ -46,9 +47,14 @@ export async function* listExecutions(temporal: Client, query: string): AsyncGen
         startTime: requiredTsToDate(raw.startTime, 'startTime'),
         closeTime: optionalTsToDate(raw.closeTime),
         typedSearchAttributes: decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields),
-        memo: await decodeMapFromPayloads(temporal.options.loadedDataConverter, raw.memo?.fields, { type: 'workflow', namespace: temporal.options.namespace, workflowId }).catch(() => undefined),
+        memo: options.memo ? await memoOf(temporal, workflowId, raw.memo?.fields) : undefined,
       };
     }
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken);
+}
+
+/** The memo decoded, or undefined when this client cannot decode it. */
+function memoOf(temporal: Client, workflowId: string, fields: Parameters<typeof decodeMapFromPayloads>[1]): Promise<Record<string, unknown> | undefined> {
+  return decodeMapFromPayloads(temporal.options.loadedDataConverter, fields, { type: 'workflow', namespace: temporal.options.namespace, workflowId }).catch(() => undefined);
 }
