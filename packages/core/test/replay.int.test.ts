@@ -118,7 +118,7 @@ describe('determinism', () => {
     await mcp?.close();
   });
 
-  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, approvals, a large reply, a wrap-up, signals while waiting, a delegation, a continued answer, a rewound run, a repaired typed answer, a compacted context, an MCP tool, an asynchronous tool', async () => {
+  it('replays the histories of fresh runs: parallel tools, a tool error, the turn limit, a question, approvals, a large reply, a wrap-up, signals while waiting, a delegation, a continued answer, a rewound run, a repaired typed answer, a compacted context, an MCP tool, an asynchronous tool, every kind of call in one turn', async () => {
     const agentOf: Record<string, string> = { 'typed-output': typed.name, 'compacted-context': compacting.name, 'mcp-tool': 'replayed-connected', 'async-tool': 'replayed-connected' };
     const scenarios: Record<string, ScriptedReply[] | ReplyHandler> = {
       'mcp-tool': [{ toolCalls: [{ name: 'lookup_order', arguments: { id: 'A-1' } }] }, { text: 'Shipped.' }],
@@ -149,6 +149,19 @@ describe('determinism', () => {
       'signals-while-waiting': [{ toolCalls: [{ id: 'q1', name: 'ask_human', arguments: { question: 'Which word?' } }] }, { text: 'Defined it.' }],
       // 0.5.0: a run rewound to the end of turn 1 (a reset execution, its copied history, build ids on every task).
       rewound: [{ toolCalls: [{ name: 'lookup', arguments: { word: 'cairn' } }] }, { text: 'First answer.' }, { text: 'Answer after the rewind.' }],
+      // 0.9.0: one turn of every kind of call at once, so the order of their commands is on record (tool calls start promptly since 0.9).
+      'mixed-calls': (request) => {
+        if (request.system.startsWith('Help.')) return { text: 'a pile of stones' };
+        if (request.messages.some((message) => message.role === 'tool')) return { text: 'Done.' };
+        return {
+          toolCalls: [
+            { id: 'm1', name: 'lookup', arguments: { word: 'cairn' } },
+            { id: 'm2', name: 'ask_human', arguments: { question: 'Which word?' } },
+            { id: 'm3', name: 'delegate_to_replay_helper', arguments: { task: 'define scree' } },
+            { id: 'm4', name: 'lookup', arguments: { word: 'scree' } },
+          ],
+        };
+      },
       delegation: [{ toolCalls: [{ id: 'd1', name: 'delegate_to_replay_helper', arguments: { task: 'define cairn' } }] }, { text: 'a pile of stones' }, { text: 'Done.' }],
     };
     const histories = [];
@@ -157,7 +170,7 @@ describe('determinism', () => {
       if (Array.isArray(replies)) mock.script(...replies);
       else mock.handle(replies);
       const { runId } = await stack.client.start(agentOf[name] ?? 'replayed', `scenario ${name}`);
-      if (name === 'question') {
+      if (name === 'question' || name === 'mixed-calls') {
         await eventually(async () => (await stack.client.pending(runId)).length > 0, 'the question');
         await stack.client.answer(runId, 'cairn');
       }

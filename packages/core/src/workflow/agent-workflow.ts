@@ -105,6 +105,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
   const loop = startLoopState(input);
   const stepTrace = { rootRunId: identity.rootRunId, ...(input.traceParent ? { traceParent: input.traceParent } : {}) };
 
+  const promptToolCalls = changes.has('cairn-prompt-tool-calls');
   const toolCalls = new ToolCalls({
     runId,
     spec,
@@ -115,6 +116,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     waits,
     toolSlots: new Semaphore(spec.toolConcurrency),
     childSlots: new Semaphore(spec.maxConcurrentChildren ?? 4),
+    prompt: promptToolCalls,
     breakers: new McpBreakers(spec.mcpServers ?? []),
     depth: input.parent?.depth ?? 0,
     maxDepth,
@@ -229,16 +231,16 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     events.emit({ type: 'tool_calls_started', turn, calls: step.calls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })) });
     const toolsStartedAt = Date.now();
     const delegations = step.calls.filter((call) => spec.tools.find((tool) => tool.name === call.name)?.kind === 'sub_agent').length;
-    loop.append = await Promise.all(
-      step.calls.map((call) => {
-        // Taken in call order, before anything runs: which calls fit does not depend on timing.
-        if (!runBudget.takeToolCall()) {
-          events.emit({ type: 'tool_call_finished', id: call.id, name: call.name, isError: true, preview: 'Not run: the tool-call budget of this run is used up.', startedAt: toolsStartedAt });
-          return Promise.resolve<TranscriptAppend>({ role: 'tool', toolCallId: call.id, toolName: call.name, content: 'Not run: the tool-call budget of this run is used up.', isError: true });
-        }
-        return toolCalls.run(call, delegations, toolsStartedAt);
-      }),
-    );
+    const running = step.calls.map((call) => {
+      // Taken in call order, before anything runs: which calls fit does not depend on timing.
+      if (!runBudget.takeToolCall()) {
+        events.emit({ type: 'tool_call_finished', id: call.id, name: call.name, isError: true, preview: 'Not run: the tool-call budget of this run is used up.', startedAt: toolsStartedAt });
+        return Promise.resolve<TranscriptAppend>({ role: 'tool', toolCallId: call.id, toolName: call.name, content: 'Not run: the tool-call budget of this run is used up.', isError: true });
+      }
+      return toolCalls.run(call, delegations, toolsStartedAt);
+    });
+    // Most turns make one call: awaited alone, it costs three promises fewer than Promise.all.
+    loop.append = running.length === 1 && promptToolCalls ? [await running[0]!] : await Promise.all(running);
     events.emit({ type: 'turn_finished', turn, startedAt: turnStartedAt });
 
     if (loop.turnsInThisHistory >= options.turnsPerHistory || workflowInfo().continueAsNewSuggested) {

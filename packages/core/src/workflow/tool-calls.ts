@@ -7,7 +7,7 @@
 import { ActivityFailure, CancellationScope, ChildWorkflowFailure, createNexusServiceClient, isCancellation, TimeoutFailure, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import { cairnAgentService } from '../nexus/agent-service.ts';
 import { asyncCallActivityId } from '../async-tools/activity-id.ts';
-import type { CairnActivities, StepTrace, TranscriptAppend } from '../activity-contract.ts';
+import type { CairnActivities, RunToolOutput, StepTrace, TranscriptAppend } from '../activity-contract.ts';
 import type { AgentSpec, ToolSpec } from '../agent/spec.ts';
 import { formatBytes, maxInlineBytes, type ClaimedToolCall } from '../transcript/claim-check.ts';
 import { failureMessage } from './failure-message.ts';
@@ -34,6 +34,11 @@ export interface ToolCallsContext {
   waits: HumanWaits;
   toolSlots: Semaphore;
   childSlots: Semaphore;
+  /**
+   * Calls start in the tick the turn hands them over, through as few promises as they need
+   * (runs since 0.9): in a workflow, the SDK captures a stack trace for every promise.
+   */
+  prompt: boolean;
   /** Stops calling an MCP server that keeps failing in this run. */
   breakers: McpBreakers;
   /** How deep this run is among sub-agents, and how deep they may go. */
@@ -54,7 +59,19 @@ export class ToolCalls {
   constructor(private readonly context: ToolCallsContext) {}
 
   /** Runs one call of a turn with `delegations` delegations in it (for the even budget split). */
-  async run(call: ClaimedToolCall, delegations: number, startedAt: number): Promise<TranscriptAppend> {
+  run(call: ClaimedToolCall, delegations: number, startedAt: number): Promise<TranscriptAppend> {
+    if (!this.context.prompt) return this.runAsRecorded(call, delegations, startedAt);
+    const outcome = this.dispatch(call, delegations, startedAt);
+    return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+  }
+
+  /** A call as runs before 0.9 made it: their histories replay only with the microtask timing they were recorded with. */
+  private async runAsRecorded(call: ClaimedToolCall, delegations: number, startedAt: number): Promise<TranscriptAppend> {
+    return this.dispatch(call, delegations, startedAt);
+  }
+
+  /** The call by its kind: what it is handed back at once, or its work under way. */
+  private dispatch(call: ClaimedToolCall, delegations: number, startedAt: number): TranscriptAppend | Promise<TranscriptAppend> {
     this.startedAt.set(call.id, startedAt);
     const tool = this.context.spec.tools.find((candidate) => candidate.name === call.name);
     // Questions and tasks are read here, in the workflow, so they must fit in history.
@@ -131,9 +148,9 @@ export class ToolCalls {
     const tool = spec.tools.find((candidate) => candidate.name === call.name);
     const mcp = tool?.kind === 'function' ? tool.mcp : undefined;
     if (tool?.kind === 'function' && tool.async) return this.asyncCall(call, tool.async, args, argumentsRef);
-    return this.context.toolSlots.run(async () => {
+    const start = () => {
       events.emit({ type: 'tool_call_started', id: call.id, name: call.name });
-      const result = await activities.runTool.executeWithOptions({ summary: toolCallSummary({ ...call, arguments: args, argumentsRef }) }, [
+      return activities.runTool.executeWithOptions({ summary: toolCallSummary({ ...call, arguments: args, argumentsRef }) }, [
         {
           runId,
           trace: this.context.stepTrace,
@@ -146,10 +163,14 @@ export class ToolCalls {
           ...(mcp ? { mcp } : {}),
         },
       ]);
+    };
+    const settle = (result: RunToolOutput): TranscriptAppend => {
       if (mcp) breakers.record(mcp.server, { unavailable: result.unavailable === true, error: result.preview }, Date.now());
       this.finished(call, result.isError, result.preview);
       return { role: 'tool', toolCallId: call.id, toolName: call.name, isError: result.isError, contentRef: result.contentRef };
-    });
+    };
+    if (this.context.prompt) return this.context.toolSlots.runPromptly(() => start().then(settle));
+    return this.context.toolSlots.run(async () => settle(await start()));
   }
 
   /**
