@@ -24,6 +24,14 @@ export class FileBlobStore extends ContentAddressedStore {
 const writeFile = promisify(writeFileWithCallback);
 const rename = promisify(renameWithCallback);
 
+/**
+ * Temporary files are named by this process's random prefix and a count: unique among
+ * processes and machines sharing the folder, without reading the random source (a system
+ * call) for every write.
+ */
+const temporaryPrefix = randomBytes(6).toString('hex');
+let temporaryCount = 0;
+
 class FileBlobStorage implements BlobStorage {
   readonly description: string;
   /** Shard folders this store has made or seen: one `mkdir` each, not one per write. */
@@ -36,7 +44,7 @@ class FileBlobStorage implements BlobStorage {
   async write(name: string, bytes: Uint8Array): Promise<void> {
     const path = this.pathOf(name);
     // Write then rename, so a reader never sees half a blob even if the worker dies mid-write; a rewrite gets a new time, which retention reads.
-    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const temporary = `${path}.${temporaryPrefix}-${(temporaryCount++).toString(36)}.tmp`;
     try {
       await this.writeInFolder(temporary, bytes);
     } catch (error) {
