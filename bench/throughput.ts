@@ -7,23 +7,28 @@
 import { runBatch, type BatchFigures, type BatchOptions } from './lib/batch.ts';
 import { mb, median, ratio, type BenchStack } from './lib/bench-stack.ts';
 
-async function sideBySide(stack: BenchStack, options: BatchOptions): Promise<[BatchFigures, BatchFigures]> {
+/** Both designs' figures, measured one after the other; `cairnFirst` swaps the order, so that a drift in the machine favours neither. */
+async function sideBySide(stack: BenchStack, options: BatchOptions, cairnFirst = false): Promise<[BatchFigures, BatchFigures]> {
+  if (cairnFirst) {
+    const cairn = await runBatch('cairn', stack, options);
+    return [await runBatch('minimal', stack, options), cairn];
+  }
   const minimal = await runBatch('minimal', stack, options);
-  const cairn = await runBatch('cairn', stack, options);
-  return [minimal, cairn];
+  return [minimal, await runBatch('cairn', stack, options)];
 }
 
 export async function perTurnCpu(stack: BenchStack, { quick }: { quick: boolean }): Promise<void> {
-  const runs = quick ? 5 : 20;
-  // One batch is 220 steps on a fresh worker process, after as many warming it up (steady state, as a
-  // long-lived worker runs): its CPU still varies by ±20% from batch to batch here.
-  const rounds = quick ? 1 : 5;
+  const runs = quick ? 5 : 40;
+  // One batch is 440 steps on a fresh worker process, after as many warming it up (steady state, as a
+  // long-lived worker runs): its CPU still varies by ±15% from batch to batch here. Rounds alternate which
+  // design goes first: the first batches after the server starts cost more.
+  const rounds = quick ? 1 : 7;
   console.log(`\n## 1. CPU per turn (${runs} runs at once, 10 tool turns each, no model latency; medians of ${rounds} rounds)\n`);
   console.log('| tool result | design | worker CPU/turn | server CPU/turn | events/turn | history/turn |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const resultBytes of [1024, 8192]) {
     const measured: [BatchFigures, BatchFigures][] = [];
-    for (let round = 0; round < rounds; round += 1) measured.push(await sideBySide(stack, { runs, toolTurns: 10, latencyMs: 0, resultBytes, warmUpRuns: runs }));
+    for (let round = 0; round < rounds; round += 1) measured.push(await sideBySide(stack, { runs, toolTurns: 10, latencyMs: 0, resultBytes, warmUpRuns: runs }, round % 2 === 1));
     const [minimal, cairn] = ([0, 1] as const).map((design) => medianFigures(measured.map((pair) => pair[design])));
     for (const figures of [minimal!, cairn!]) {
       console.log(
