@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rename as renameWithCallback, writeFile as writeFileWithCallback } from 'node:fs';
+import { rename as renameWithCallback, stat as statWithCallback, utimes as utimesWithCallback, writeFile as writeFileWithCallback } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
@@ -23,6 +23,8 @@ export class FileBlobStore extends ContentAddressedStore {
 // the promise API, which opens a FileHandle for each.
 const writeFile = promisify(writeFileWithCallback);
 const rename = promisify(renameWithCallback);
+const statFile = promisify(statWithCallback);
+const utimes = promisify(utimesWithCallback);
 
 /**
  * Temporary files are named by this process's random prefix and a count: unique among
@@ -41,28 +43,46 @@ class FileBlobStorage implements BlobStorage {
     this.description = `the folder ${directory}`;
   }
 
+  /**
+   * Straight to its name (a blob's bytes never change, and most writes are new blobs), so a
+   * write is one file created, not a temporary file and a rename. A blob already there is
+   * marked written again (retention reads the time), unless its size shows a write that was
+   * cut short (a worker killed mid-write): that one is replaced whole, by a temporary file
+   * renamed over it. Reads check every blob against its name besides.
+   */
   async write(name: string, bytes: Uint8Array): Promise<void> {
     const path = this.pathOf(name);
-    // Write then rename, so a reader never sees half a blob even if the worker dies mid-write; a rewrite gets a new time, which retention reads.
-    const temporary = `${path}.${temporaryPrefix}-${(temporaryCount++).toString(36)}.tmp`;
     try {
-      await this.writeInFolder(temporary, bytes);
+      return await this.inFolder(path, () => writeFile(path, bytes, { mode: privateFileMode, flag: 'wx' }));
     } catch (error) {
-      // The folder was removed since this store saw it: make it again, once.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.folders.delete(dirname(path));
-      await this.writeInFolder(temporary, bytes);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+    const existing = await statFile(path).catch(() => undefined);
+    if (existing?.size === bytes.byteLength) {
+      const now = new Date();
+      return utimes(path, now, now);
+    }
+    const temporary = `${path}.${temporaryPrefix}-${(temporaryCount++).toString(36)}.tmp`;
+    await this.inFolder(temporary, () => writeFile(temporary, bytes, { mode: privateFileMode }));
     await rename(temporary, path);
   }
 
-  private async writeInFolder(file: string, bytes: Uint8Array): Promise<void> {
+  /** Runs `write` once the folder of `file` exists: made once per folder, and again if it was removed since. */
+  private async inFolder(file: string, write: () => Promise<void>): Promise<void> {
     const folder = dirname(file);
-    if (!this.folders.has(folder)) {
-      await mkdir(folder, { recursive: true, mode: privateDirectoryMode });
-      this.folders.add(folder);
+    if (!this.folders.has(folder)) await this.makeFolder(folder);
+    try {
+      await write();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await this.makeFolder(folder);
+      await write();
     }
-    await writeFile(file, bytes, { mode: privateFileMode });
+  }
+
+  private async makeFolder(folder: string): Promise<void> {
+    await mkdir(folder, { recursive: true, mode: privateDirectoryMode });
+    this.folders.add(folder);
   }
 
   async read(name: string): Promise<Uint8Array | undefined> {
