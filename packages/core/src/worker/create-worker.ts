@@ -11,7 +11,7 @@ import { cairnHome, taskQueue as defaultTaskQueue } from '../config/paths.ts';
 import { ProviderRegistry } from '../providers/registry.ts';
 import type { BlobStore } from '../transcript/blob-store.ts';
 import { blobStoreFromEnvironment, encryptedAtRest } from '../blob-stores/open-blob-store.ts';
-import { workflowBundle } from './workflow-bundle.ts';
+import { withRunEventsUnwatched, workflowBundle } from './workflow-bundle.ts';
 import { cairnDeploymentName, workerBuildId } from './build-id.ts';
 import { cairnDataConverter } from '../encryption/data-converter.ts';
 import type { EncryptionSettings } from '../encryption/encryption-keys.ts';
@@ -67,13 +67,15 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
   const tracer = options.tracing ? new (await import('../telemetry/run-tracer.ts')).RunTracer(options.tracing) : undefined;
   const workflowBundle = await loadWorkflowBundle(options.config, options.encryption);
   const buildId = options.buildId ?? workerBuildId(options.config, workflowBundle.code);
+  const subscribers = [tracer?.handle, options.onRunEvent].filter((subscriber) => subscriber !== undefined);
   const queue = options.taskQueue ?? defaultTaskQueue(options.config.taskQueue);
   const exposed = options.config.nexus?.agents ?? [];
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: queue,
-    workflowBundle,
+    // The same workflow code (and build id) either way; a worker nobody watches tells its runs to keep their events.
+    workflowBundle: subscribers.length > 0 ? workflowBundle : withRunEventsUnwatched(workflowBundle),
     ...(exposed.length > 0 ? { nexusServices: [cairnAgentServiceHandler(agents, exposed, queue)] } : {}),
     // Recorded in history on each workflow task; without versioning, any worker still takes any task.
     workerDeploymentOptions: { version: { deploymentName: cairnDeploymentName, buildId }, useWorkerVersioning: false },
@@ -83,7 +85,7 @@ export async function createCairnWorker(options: CairnWorkerOptions): Promise<Wo
     // A streaming model call publishes its text in its heartbeats: at most a second behind. Other
     // activities heartbeat every third of their timeout, so this costs them nothing.
     maxHeartbeatThrottleInterval: '1s',
-    sinks: runEventSinks([tracer?.handle, options.onRunEvent]),
+    sinks: runEventSinks(subscribers),
   });
   // The MCP servers it started (stdio) stop with it.
   const run = worker.run.bind(worker);
@@ -109,13 +111,12 @@ export function loadWorkflowBundle(config: Pick<CairnConfig, 'workflowModules'>,
 }
 
 /** The `cairn.runEvent` sink the agent workflow calls; a failing subscriber is logged, never fails the workflow. */
-function runEventSinks(subscribers: (((envelope: RunEventEnvelope) => void) | undefined)[]): InjectedSinks<CairnSinks> {
-  const active = subscribers.filter((subscriber) => subscriber !== undefined);
+function runEventSinks(subscribers: ((envelope: RunEventEnvelope) => void)[]): InjectedSinks<CairnSinks> {
   return {
     cairn: {
       runEvent: {
         fn: (_info, envelope) => {
-          for (const subscriber of active) {
+          for (const subscriber of subscribers) {
             try {
               subscriber(envelope);
             } catch (error) {

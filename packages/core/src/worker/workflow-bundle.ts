@@ -5,6 +5,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { privateDirectoryMode, privateFileMode } from '../config/private-files.ts';
+import { unwatchedRunEventsFlag } from '../workflow/unwatched-run-events.ts';
 
 const sourceRoot = fileURLToPath(new URL('..', import.meta.url));
 /** Running from the TypeScript sources (tests, `--conditions=cairn-source`) rather than from dist/. */
@@ -15,6 +16,17 @@ export const workflowsPath = join(sourceRoot, 'workflow', `index${extname(import
 const sdkModules = resolve(dirname(fileURLToPath(import.meta.resolve('@temporalio/workflow'))), '..', '..', '..');
 
 const inProcess = new Map<string, Promise<{ code: string }>>();
+
+/**
+ * The bundle for a worker with no subscriber for run events: its runs keep their events to
+ * themselves (`forwardToSink`). The setting runs after the bundle's code and before its
+ * inline source map, which the SDK reads from there to the end; no line moves.
+ */
+export function withRunEventsUnwatched(bundle: { code: string }): { code: string } {
+  const statement = `globalThis.${unwatchedRunEventsFlag} = true;\n`;
+  const sourceMap = bundle.code.lastIndexOf('//# sourceMappingURL=');
+  return { code: sourceMap < 0 ? `${bundle.code}\n${statement}` : `${bundle.code.slice(0, sourceMap)}${statement}${bundle.code.slice(sourceMap)}` };
+}
 
 /**
  * The workflow bundle: Cairn's workflows plus any extra workflow modules (such

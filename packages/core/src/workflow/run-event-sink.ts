@@ -7,6 +7,7 @@
 import { proxySinks, workflowInfo, type Sinks } from '@temporalio/workflow';
 import type { RunEvent, RunEvents } from './run-events.ts';
 import type { AgentRunInput } from './run-types.ts';
+import { unwatchedRunEventsFlag } from './unwatched-run-events.ts';
 
 /** Which run an event belongs to, and where that run sits in its tree and trace. */
 export interface RunIdentity {
@@ -42,8 +43,9 @@ export function runIdentity(input: AgentRunInput): RunIdentity {
   };
 }
 
-/** Forwards every event of the run to the worker's `cairn.runEvent` sink. */
+/** Forwards every event of the run to the worker's `cairn.runEvent` sink, when the worker has a subscriber. */
 export function forwardToSink(events: RunEvents, run: RunIdentity): void {
+  if ((globalThis as Record<string, unknown>)[unwatchedRunEventsFlag] === true) return;
   const { cairn } = proxySinks<CairnSinks>();
   events.subscribe((event) => cairn.runEvent({ at: Date.now(), run, event }));
 }
