@@ -54,6 +54,11 @@ export class BudgetLedger {
     return JSON.parse(JSON.stringify(this.data)) as LedgerState;
   }
 
+  /** Limits and totals, without the reservations: what a run's status shows, copied without a JSON round trip. */
+  get totals(): Pick<LedgerState, 'limits' | 'used' | 'reserved'> {
+    return { limits: { ...this.data.limits }, used: { ...this.data.used }, reserved: { ...this.data.reserved } };
+  }
+
   get limits(): BudgetLimits {
     return { ...this.data.limits };
   }

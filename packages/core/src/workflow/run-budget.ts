@@ -75,9 +75,9 @@ export class RunBudget {
     return { ledger: this.ledger.state, byAgent: this.byAgent, byModel: this.byModel };
   }
 
+  /** Read a few times a turn (events, current details): from the totals, not a copy of every reservation. */
   get status(): BudgetStatus {
-    const { limits, used, reserved } = this.ledger.state;
-    return { limits, used, reserved };
+    return this.ledger.totals;
   }
 
   get costUsd(): number {
