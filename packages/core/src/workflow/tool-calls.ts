@@ -60,9 +60,8 @@ export class ToolCalls {
 
   /** Runs one call of a turn with `delegations` delegations in it (for the even budget split). */
   run(call: ClaimedToolCall, delegations: number, startedAt: number): Promise<TranscriptAppend> {
-    if (!this.context.prompt) return this.runAsRecorded(call, delegations, startedAt);
-    const outcome = this.dispatch(call, delegations, startedAt);
-    return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+    // Promise.resolve hands a promise back as it is: no promise more, no tick later.
+    return this.context.prompt ? Promise.resolve(this.dispatch(call, delegations, startedAt)) : this.runAsRecorded(call, delegations, startedAt);
   }
 
   /** A call as runs before 0.9 made it: their histories replay only with the microtask timing they were recorded with. */
